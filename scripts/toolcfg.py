@@ -1,0 +1,7 @@
+#!/usr/bin/env python3
+"""Print one value from wasm-pack.toml: toolcfg.py SECTION KEY (lists print space-separated)."""
+import sys, tomllib, pathlib
+
+cfg = tomllib.loads((pathlib.Path(__file__).resolve().parent.parent / "wasm-pack.toml").read_text())
+value = cfg[sys.argv[1]][sys.argv[2]]
+print(" ".join(value) if isinstance(value, list) else value)

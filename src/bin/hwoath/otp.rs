@@ -1,0 +1,222 @@
+//! `totp`, `verify`, `drift` and `inspect`.
+
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use hwoath::core::otp::{entra_fit, human_duration};
+use hwoath::core::{Generator, HashAlg, OtpParams, Secret, Severity};
+use serde_json::json;
+
+use crate::{now, print_json, Unusable};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum HashArg {
+    Sha1,
+    Sha256,
+    Sha512,
+}
+
+impl From<HashArg> for HashAlg {
+    fn from(h: HashArg) -> Self {
+        match h {
+            HashArg::Sha1 => HashAlg::Sha1,
+            HashArg::Sha256 => HashAlg::Sha256,
+            HashArg::Sha512 => HashAlg::Sha512,
+        }
+    }
+}
+
+/// Options shared by every code command.
+#[derive(Args)]
+pub struct CodeOpts {
+    /// Base32 secret (lower case, spaces, '-' and '=' padding are accepted).
+    #[arg(long)]
+    secret: String,
+    /// HMAC hash.
+    #[arg(long, value_enum, default_value = "sha1")]
+    hash: HashArg,
+    /// Time step in seconds (Entra: 30 or 60).
+    #[arg(long, default_value_t = 30)]
+    period: u64,
+    /// Digits per code (6-8).
+    #[arg(long, default_value_t = 6)]
+    digits: u32,
+    /// Unix time in seconds (default: now).
+    #[arg(long)]
+    time: Option<u64>,
+}
+
+impl CodeOpts {
+    fn generator(&self) -> Result<Generator, Unusable> {
+        let parsed = Secret::parse(&self.secret).map_err(|e| Unusable(format!("secret: {e}")))?;
+        let params = OtpParams {
+            hash: self.hash.into(),
+            digits: self.digits,
+            period: self.period,
+        };
+        Ok(Generator::new(&parsed.secret, params)?)
+    }
+
+    fn time(&self) -> u64 {
+        self.time.unwrap_or_else(now)
+    }
+}
+
+#[derive(Args)]
+pub struct TotpArgs {
+    #[command(flatten)]
+    code: CodeOpts,
+}
+
+pub fn totp(a: &TotpArgs) -> Result<ExitCode, Unusable> {
+    let g = a.code.generator()?;
+    println!("{}", g.totp(a.code.time()));
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    opts: CodeOpts,
+    /// The code shown on the device.
+    #[arg(long)]
+    code: String,
+    /// Steps accepted behind the current one.
+    #[arg(long, default_value_t = 1)]
+    behind: u64,
+    /// Steps accepted ahead of the current one.
+    #[arg(long, default_value_t = 1)]
+    ahead: u64,
+    /// Print {"matched", "offsetSteps", "offsetSeconds"}.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn verify(a: &VerifyArgs) -> Result<ExitCode, Unusable> {
+    let g = a.opts.generator()?;
+    let r = g.verify(&a.code, a.opts.time(), a.behind, a.ahead)?;
+    if a.json {
+        print_json(&json!({
+            "matched": r.matched,
+            "offsetSteps": r.offset_steps,
+            "offsetSeconds": r.offset_seconds,
+        }));
+    } else if let (Some(steps), Some(secs)) = (r.offset_steps, r.offset_seconds) {
+        println!("matched at {steps:+} step(s) ({secs:+} s)");
+        println!("{}", entra_fit(a.opts.period, secs).message);
+    } else {
+        println!(
+            "no match within {} step(s) behind and {} ahead; try `hwoath drift` to search wider",
+            a.behind, a.ahead
+        );
+    }
+    Ok(if r.matched {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+#[derive(Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    opts: CodeOpts,
+    /// Codes read off the device, oldest first; the last one was read at --time.
+    #[arg(long = "code", required = true)]
+    codes: Vec<String>,
+    /// Steps searched each way (default: two years of steps).
+    #[arg(long)]
+    max_steps: Option<u64>,
+    /// Print {"candidates": [{"offsetSteps", "offsetSeconds"}], "scannedSteps"}.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn drift(a: &DriftArgs) -> Result<ExitCode, Unusable> {
+    let g = a.opts.generator()?;
+    let max = a.max_steps.unwrap_or_else(|| g.default_max_steps());
+    let codes: Vec<&str> = a.codes.iter().map(String::as_str).collect();
+    let r = g.drift(&codes, a.opts.time(), max)?;
+    if a.json {
+        let c: Vec<_> = r
+            .candidates
+            .iter()
+            .map(|c| json!({"offsetSteps": c.offset_steps, "offsetSeconds": c.offset_seconds}))
+            .collect();
+        print_json(&json!({"candidates": c, "scannedSteps": r.scanned_steps}));
+    } else {
+        println!(
+            "scanned {} step(s) (±{}) for {} code(s): {} candidate(s)",
+            r.scanned_steps,
+            human_duration(max * a.opts.period),
+            codes.len(),
+            r.candidates.len()
+        );
+        for c in &r.candidates {
+            println!(
+                "  {:+} step(s) = {:+} s: {}",
+                c.offset_steps,
+                c.offset_seconds,
+                entra_fit(a.opts.period, c.offset_seconds).message
+            );
+        }
+        if r.candidates.len() > 1 {
+            println!("several offsets match: read one or two more consecutive codes to tell them apart");
+        }
+    }
+    Ok(if r.candidates.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[derive(Args)]
+pub struct InspectArgs {
+    /// Base32 secret to inspect.
+    #[arg(long)]
+    secret: String,
+    /// Print a JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn inspect(a: &InspectArgs) -> Result<ExitCode, Unusable> {
+    let p = Secret::parse(&a.secret).map_err(|e| Unusable(format!("secret: {e}")))?;
+    let canonical = p.secret.to_base32();
+    let masked = hwoath::core::secret::mask(&canonical);
+    if a.json {
+        let issues: Vec<_> = p
+            .issues
+            .iter()
+            .map(|i| {
+                json!({"kind": i.kind.code(), "severity": i.severity().as_str(),
+                       "positions": i.positions, "message": i.message})
+            })
+            .collect();
+        print_json(&json!({
+            "byteLength": p.secret.len(),
+            "bits": p.secret.len() * 8,
+            "canonicalLength": canonical.len(),
+            "masked": masked,
+            "issues": issues,
+        }));
+    } else {
+        println!(
+            "{} bytes ({} bits), canonical base32 {} characters: {}",
+            p.secret.len(),
+            p.secret.len() * 8,
+            canonical.len(),
+            masked
+        );
+        for i in &p.issues {
+            let tag = match i.severity() {
+                Severity::Info => "normalised",
+                Severity::Warning => "warning",
+                Severity::Error => "error",
+            };
+            println!("  {tag}: {}", i.message);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

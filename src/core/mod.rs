@@ -1,0 +1,11 @@
+//! The pure-Rust core: base32 secrets, HOTP/TOTP, verification and drift search.
+//!
+//! Nothing in here reads a clock, a file or the network: the caller passes time and text in.
+
+pub mod otp;
+pub mod secret;
+
+pub use otp::{DriftCandidate, DriftReport, EntraFit, Generator, HashAlg, OtpError, OtpParams, VerifyResult};
+pub use secret::{ParsedSecret, Secret, SecretError, SecretIssue, SecretIssueKind, Severity};
+pub mod diag;
+pub mod token;

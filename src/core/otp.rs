@@ -1,0 +1,561 @@
+//! HOTP (RFC 4226) and TOTP (RFC 6238) with SHA-1, SHA-256 and SHA-512; verification with an
+//! asymmetric window and a signed offset; drift search over a wide range of steps.
+//!
+//! The HMAC key state (inner and outer padded-key hash states) is computed once per key in
+//! [`Generator::new`] and cloned per counter, which is what makes long scans fast. Keys are never
+//! padded or truncated here: HMAC does that (RFC 2104 §2).
+
+use std::fmt;
+
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use sha2::{Sha256, Sha512};
+use subtle::ConstantTimeEq;
+
+use super::secret::Secret;
+
+/// The HMAC hash function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HashAlg {
+    /// HMAC-SHA-1 (Graph `hmacsha1`, the default).
+    Sha1,
+    /// HMAC-SHA-256 (Graph `hmacsha256`).
+    Sha256,
+    /// HMAC-SHA-512 (computed here; Graph does not accept it).
+    Sha512,
+}
+
+impl HashAlg {
+    /// Graph's spelling: `hmacsha1`, `hmacsha256`, `hmacsha512`.
+    pub fn graph_name(self) -> &'static str {
+        match self {
+            HashAlg::Sha1 => "hmacsha1",
+            HashAlg::Sha256 => "hmacsha256",
+            HashAlg::Sha512 => "hmacsha512",
+        }
+    }
+
+    /// Short name: `sha1`, `sha256`, `sha512`.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            HashAlg::Sha1 => "sha1",
+            HashAlg::Sha256 => "sha256",
+            HashAlg::Sha512 => "sha512",
+        }
+    }
+
+    /// Parses either spelling, case-insensitively (`sha1`, `SHA-1`, `hmacsha1`, `HMACSHA256`…).
+    pub fn parse(name: &str) -> Option<HashAlg> {
+        let n: String = name
+            .chars()
+            .filter(|c| *c != '-' && *c != '_')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let n = n.strip_prefix("hmac").unwrap_or(&n);
+        match n {
+            "sha1" => Some(HashAlg::Sha1),
+            "sha256" => Some(HashAlg::Sha256),
+            "sha512" => Some(HashAlg::Sha512),
+            _ => None,
+        }
+    }
+
+    /// HMAC block size in bytes: keys up to this length are zero-padded, longer keys are hashed.
+    pub fn block_size(self) -> usize {
+        match self {
+            HashAlg::Sha1 | HashAlg::Sha256 => 64,
+            HashAlg::Sha512 => 128,
+        }
+    }
+}
+
+impl fmt::Display for HashAlg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.graph_name())
+    }
+}
+
+/// Code parameters: hash, number of digits (6–8) and period in seconds (> 0). T0 is 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OtpParams {
+    /// HMAC hash.
+    pub hash: HashAlg,
+    /// Digits in a code, 6 to 8.
+    pub digits: u32,
+    /// Time step in seconds.
+    pub period: u64,
+}
+
+impl Default for OtpParams {
+    fn default() -> Self {
+        OtpParams {
+            hash: HashAlg::Sha1,
+            digits: 6,
+            period: 30,
+        }
+    }
+}
+
+/// A parameter or code that cannot be used. Messages never contain key material.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OtpError {
+    /// Digits outside 6..=8.
+    Digits(u32),
+    /// A zero period.
+    Period,
+    /// A code that is not all digits, or has the wrong number of them.
+    Code {
+        /// Number of digits expected.
+        expected: u32,
+        /// What was wrong.
+        reason: &'static str,
+    },
+    /// No codes given to a drift search.
+    NoCodes,
+}
+
+impl fmt::Display for OtpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OtpError::Digits(d) => write!(f, "digits must be 6, 7 or 8 (got {d})"),
+            OtpError::Period => f.write_str("period must be a positive number of seconds"),
+            OtpError::Code { expected, reason } => {
+                write!(f, "a code must be {expected} digits ({reason})")
+            }
+            OtpError::NoCodes => f.write_str("give at least one code read off the device"),
+        }
+    }
+}
+
+impl std::error::Error for OtpError {}
+
+#[derive(Clone)]
+enum Keyed {
+    Sha1(Hmac<Sha1>),
+    Sha256(Hmac<Sha256>),
+    Sha512(Hmac<Sha512>),
+}
+
+/// A keyed code generator. Holds the precomputed HMAC state; `Debug` shows no key material and
+/// the state is wiped on drop.
+pub struct Generator {
+    keyed: Keyed,
+    params: OtpParams,
+    modulus: u32,
+}
+
+impl fmt::Debug for Generator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Generator")
+            .field("params", &self.params)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Generator {
+    fn drop(&mut self) {
+        // The padded-key hash states are as sensitive as the key. They are plain arrays and
+        // integers (no heap, no pointers), for which all-zero bytes are a valid value.
+        // SAFETY: `Keyed` holds only flat RustCrypto core states (fixed-size arrays and integers);
+        // writing zeros through a valid, exclusive pointer and dropping the value afterwards is
+        // sound because none of the fields own resources.
+        unsafe { zeroize::zeroize_flat_type(&mut self.keyed as *mut Keyed) }
+    }
+}
+
+/// The result of [`Generator::verify`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VerifyResult {
+    /// Whether the code matched within the window.
+    pub matched: bool,
+    /// Signed offset of the matching step from the step of `time` (negative: the device is
+    /// behind). `None` when not matched.
+    pub offset_steps: Option<i64>,
+    /// The same offset in seconds.
+    pub offset_seconds: Option<i64>,
+}
+
+/// One offset at which a drift search matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DriftCandidate {
+    /// Signed offset in steps (negative: the device's clock is behind).
+    pub offset_steps: i64,
+    /// The same offset in seconds.
+    pub offset_seconds: i64,
+}
+
+/// The result of [`Generator::drift`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DriftReport {
+    /// Every matching offset, nearest first (ties: behind before ahead).
+    pub candidates: Vec<DriftCandidate>,
+    /// How many offsets were tried.
+    pub scanned_steps: u64,
+}
+
+/// How an offset compares with Entra's documented tolerances (shared docs: sign-in ±1 min for
+/// 30 s tokens and ±2 min for 60 s; activation ±1 day and ±2 days).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntraFit {
+    /// The offset is inside the sign-in window.
+    pub sign_in: bool,
+    /// The offset is inside the activation window.
+    pub activation: bool,
+    /// Plain-language summary.
+    pub message: String,
+}
+
+/// Entra's sign-in and activation tolerances in seconds for a period, if Entra supports it.
+pub fn entra_windows(period: u64) -> Option<(i64, i64)> {
+    match period {
+        30 => Some((60, 86_400)),
+        60 => Some((120, 172_800)),
+        _ => None,
+    }
+}
+
+/// Describes how a drift offset fits Entra's windows.
+pub fn entra_fit(period: u64, offset_seconds: i64) -> EntraFit {
+    let dir = if offset_seconds < 0 { "behind" } else { "ahead" };
+    let amount = human_duration(offset_seconds.unsigned_abs());
+    let Some((sign_in, activation)) = entra_windows(period) else {
+        return EntraFit {
+            sign_in: false,
+            activation: false,
+            message: format!(
+                "Entra accepts only 30 s and 60 s tokens; a {period} s token cannot be used there"
+            ),
+        };
+    };
+    let off = offset_seconds.abs();
+    let fits_sign_in = off <= sign_in;
+    let fits_activation = off <= activation;
+    let message = if offset_seconds == 0 {
+        "the device is in step with this clock: fine for activation and sign-in".to_string()
+    } else if fits_sign_in {
+        format!("the device is {amount} {dir}: inside Entra's sign-in window (±{}) and activation window", human_duration(sign_in as u64))
+    } else if fits_activation {
+        format!(
+            "the device is {amount} {dir}: outside Entra's sign-in window (±{}) but inside the activation window (±{}); activation re-learns the drift, so activate the token first",
+            human_duration(sign_in as u64),
+            human_duration(activation as u64)
+        )
+    } else {
+        format!(
+            "the device is {amount} {dir}: outside Entra's activation window (±{}); Entra will refuse its codes. Resynchronise or replace the token",
+            human_duration(activation as u64)
+        )
+    };
+    EntraFit {
+        sign_in: fits_sign_in,
+        activation: fits_activation,
+        message,
+    }
+}
+
+/// "1 d 2 h", "3 min 30 s", "45 s".
+pub fn human_duration(seconds: u64) -> String {
+    let (d, h, m, s) = (
+        seconds / 86_400,
+        (seconds % 86_400) / 3600,
+        (seconds % 3600) / 60,
+        seconds % 60,
+    );
+    let mut parts = Vec::new();
+    if d > 0 {
+        parts.push(format!("{d} d"));
+    }
+    if h > 0 {
+        parts.push(format!("{h} h"));
+    }
+    if m > 0 && d == 0 {
+        parts.push(format!("{m} min"));
+    }
+    if (s > 0 && d == 0 && h == 0) || parts.is_empty() {
+        parts.push(format!("{s} s"));
+    }
+    parts.join(" ")
+}
+
+/// Parses a code as typed: digits with optional spaces (`123 456`). Returns its value.
+pub fn parse_code(code: &str, digits: u32) -> Result<u32, OtpError> {
+    let mut value: u32 = 0;
+    let mut n = 0u32;
+    for c in code.chars() {
+        match c {
+            '0'..='9' => {
+                n += 1;
+                if n > digits {
+                    return Err(OtpError::Code {
+                        expected: digits,
+                        reason: "too many digits",
+                    });
+                }
+                value = value * 10 + (c as u32 - '0' as u32);
+            }
+            ' ' | '\t' | '-' => {}
+            _ => {
+                return Err(OtpError::Code {
+                    expected: digits,
+                    reason: "only digits are allowed",
+                })
+            }
+        }
+    }
+    if n != digits {
+        return Err(OtpError::Code {
+            expected: digits,
+            reason: "too few digits",
+        });
+    }
+    Ok(value)
+}
+
+impl Generator {
+    /// Keys the HMAC once for `secret` and checks the parameters.
+    pub fn new(secret: &Secret, params: OtpParams) -> Result<Generator, OtpError> {
+        if !(6..=8).contains(&params.digits) {
+            return Err(OtpError::Digits(params.digits));
+        }
+        if params.period == 0 {
+            return Err(OtpError::Period);
+        }
+        let key = secret.as_bytes();
+        let keyed = match params.hash {
+            HashAlg::Sha1 => Keyed::Sha1(Hmac::new_from_slice(key).expect("any key length")),
+            HashAlg::Sha256 => Keyed::Sha256(Hmac::new_from_slice(key).expect("any key length")),
+            HashAlg::Sha512 => Keyed::Sha512(Hmac::new_from_slice(key).expect("any key length")),
+        };
+        Ok(Generator {
+            keyed,
+            params,
+            modulus: 10u32.pow(params.digits),
+        })
+    }
+
+    /// The parameters this generator was built with.
+    pub fn params(&self) -> OtpParams {
+        self.params
+    }
+
+    /// The HOTP value for a counter (RFC 4226 §5.3 dynamic truncation), as a number.
+    pub fn hotp_value(&self, counter: u64) -> u32 {
+        let msg = counter.to_be_bytes();
+        let bin = match &self.keyed {
+            Keyed::Sha1(m) => truncate(&mac(m, &msg)),
+            Keyed::Sha256(m) => truncate(&mac(m, &msg)),
+            Keyed::Sha512(m) => truncate(&mac(m, &msg)),
+        };
+        bin % self.modulus
+    }
+
+    /// The HOTP code for a counter, zero-padded.
+    pub fn hotp(&self, counter: u64) -> String {
+        self.format(self.hotp_value(counter))
+    }
+
+    /// Zero-pads a code value to the configured digits.
+    pub fn format(&self, value: u32) -> String {
+        format!("{:0width$}", value, width = self.params.digits as usize)
+    }
+
+    /// The time step (counter) for a Unix time: floor(time / period).
+    pub fn counter_at(&self, time: u64) -> u64 {
+        time / self.params.period
+    }
+
+    /// The TOTP code at a Unix time in seconds.
+    pub fn totp(&self, time: u64) -> String {
+        self.hotp(self.counter_at(time))
+    }
+
+    /// Seconds until the code shown at `time` changes.
+    pub fn seconds_left(&self, time: u64) -> u64 {
+        self.params.period - time % self.params.period
+    }
+
+    fn value_at_offset(&self, base: u64, offset: i64) -> Option<u32> {
+        base.checked_add_signed(offset).map(|c| self.hotp_value(c))
+    }
+
+    /// Checks `code` at `time`, accepting steps from `behind` before to `ahead` after the
+    /// current one. Every step of the window is computed and compared in constant time (no
+    /// early exit); the nearest match wins, behind before ahead on a tie.
+    pub fn verify(
+        &self,
+        code: &str,
+        time: u64,
+        behind: u64,
+        ahead: u64,
+    ) -> Result<VerifyResult, OtpError> {
+        let want = parse_code(code, self.params.digits)?;
+        let base = self.counter_at(time);
+        let mut best: Option<i64> = None;
+        let lo = -(behind.min(i64::MAX as u64) as i64);
+        let hi = ahead.min(i64::MAX as u64) as i64;
+        for offset in lo..=hi {
+            let Some(got) = self.value_at_offset(base, offset) else {
+                continue;
+            };
+            let hit: bool = got.ct_eq(&want).into();
+            if hit && best.is_none_or(|b| offset.abs() < b.abs()) {
+                best = Some(offset);
+            }
+        }
+        Ok(VerifyResult {
+            matched: best.is_some(),
+            offset_steps: best,
+            offset_seconds: best.map(|s| s * self.params.period as i64),
+        })
+    }
+
+    /// Default drift range: ±2 years of steps (≈2.1 M steps each way at 30 s).
+    pub fn default_max_steps(&self) -> u64 {
+        2 * 31_557_600 / self.params.period
+    }
+
+    /// Finds every offset within ±`max_steps` at which the consecutive `codes` (oldest first; the
+    /// last one read at `time`) all match. Nearest first.
+    pub fn drift(&self, codes: &[&str], time: u64, max_steps: u64) -> Result<DriftReport, OtpError> {
+        if codes.is_empty() {
+            return Err(OtpError::NoCodes);
+        }
+        let wanted: Vec<u32> = codes
+            .iter()
+            .map(|c| parse_code(c, self.params.digits))
+            .collect::<Result<_, _>>()?;
+        let n = wanted.len() as u64;
+        let last = wanted[n as usize - 1];
+        let base = self.counter_at(time);
+        let max = max_steps.min(i64::MAX as u64 / 2) as i64;
+        let mut hits: Vec<i64> = Vec::new();
+        let mut scanned = 0u64;
+        for offset in -max..=max {
+            let Some(counter) = base.checked_add_signed(offset) else {
+                continue;
+            };
+            scanned += 1;
+            if counter < n - 1 {
+                continue;
+            }
+            if !bool::from(self.hotp_value(counter).ct_eq(&last)) {
+                continue;
+            }
+            let earlier_match = (1..n).all(|back| {
+                let want = wanted[(n - 1 - back) as usize];
+                bool::from(self.hotp_value(counter - back).ct_eq(&want))
+            });
+            if earlier_match {
+                hits.push(offset);
+            }
+        }
+        hits.sort_by_key(|o| (o.unsigned_abs(), *o > 0));
+        let period = self.params.period as i64;
+        Ok(DriftReport {
+            candidates: hits
+                .into_iter()
+                .map(|o| DriftCandidate {
+                    offset_steps: o,
+                    offset_seconds: o.saturating_mul(period),
+                })
+                .collect(),
+            scanned_steps: scanned,
+        })
+    }
+}
+
+fn mac<M: Mac + Clone>(keyed: &M, msg: &[u8]) -> impl AsRef<[u8]> {
+    let mut m = keyed.clone();
+    m.update(msg);
+    m.finalize().into_bytes()
+}
+
+/// RFC 4226 §5.3 dynamic truncation: offset from the low nibble of the last byte.
+fn truncate(out: &impl AsRef<[u8]>) -> u32 {
+    let out = out.as_ref();
+    let o = (out[out.len() - 1] & 0x0f) as usize;
+    u32::from_be_bytes([out[o] & 0x7f, out[o + 1], out[o + 2], out[o + 3]])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gen(key: &[u8], hash: HashAlg, digits: u32, period: u64) -> Generator {
+        Generator::new(
+            &Secret::from_bytes(key.to_vec()),
+            OtpParams {
+                hash,
+                digits,
+                period,
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn hash_names() {
+        assert_eq!(HashAlg::parse("HMACSHA256"), Some(HashAlg::Sha256));
+        assert_eq!(HashAlg::parse("sha-1"), Some(HashAlg::Sha1));
+        assert_eq!(HashAlg::parse("md5"), None);
+    }
+
+    #[test]
+    fn parse_code_rules() {
+        assert_eq!(parse_code("012 345", 6), Ok(12345));
+        assert!(parse_code("12345", 6).is_err());
+        assert!(parse_code("1234567", 6).is_err());
+        assert!(parse_code("12a456", 6).is_err());
+    }
+
+    #[test]
+    fn bad_params() {
+        let s = Secret::from_bytes(vec![1; 20]);
+        let p = OtpParams {
+            digits: 9,
+            ..OtpParams::default()
+        };
+        assert_eq!(Generator::new(&s, p).unwrap_err(), OtpError::Digits(9));
+        let p = OtpParams {
+            period: 0,
+            ..OtpParams::default()
+        };
+        assert_eq!(Generator::new(&s, p).unwrap_err(), OtpError::Period);
+    }
+
+    #[test]
+    fn verify_signed_offsets() {
+        let g = gen(b"12345678901234567890", HashAlg::Sha1, 6, 30);
+        let t = 1_000_000_000;
+        let behind = g.hotp(g.counter_at(t) - 2);
+        let r = g.verify(&behind, t, 2, 0).unwrap();
+        assert_eq!((r.matched, r.offset_steps, r.offset_seconds), (true, Some(-2), Some(-60)));
+        assert!(!g.verify(&behind, t, 1, 5).unwrap().matched);
+        let ahead = g.hotp(g.counter_at(t) + 3);
+        assert_eq!(g.verify(&ahead, t, 0, 3).unwrap().offset_steps, Some(3));
+    }
+
+    #[test]
+    fn drift_finds_planted_offset() {
+        let g = gen(b"12345678901234567890", HashAlg::Sha1, 6, 30);
+        let t = 1_700_000_000;
+        let c = g.counter_at(t);
+        let codes = [g.hotp(c + 997 - 1), g.hotp(c + 997)];
+        let refs: Vec<&str> = codes.iter().map(|s| s.as_str()).collect();
+        let r = g.drift(&refs, t, 5000).unwrap();
+        assert_eq!(r.candidates[0].offset_steps, 997);
+        assert_eq!(r.candidates[0].offset_seconds, 997 * 30);
+        assert_eq!(r.scanned_steps, 10_001);
+    }
+
+    #[test]
+    fn entra_fit_messages() {
+        assert!(entra_fit(30, -60).sign_in);
+        let f = entra_fit(30, -90);
+        assert!(!f.sign_in && f.activation);
+        assert!(f.message.contains("1 min 30 s behind"));
+        assert!(!entra_fit(60, 200_000).activation);
+        assert!(entra_fit(60, 120).sign_in);
+        assert!(!entra_fit(45, 0).activation);
+    }
+}

@@ -1,0 +1,123 @@
+//! The token model shared by file parsing, variants and Graph requests, and the canonical Graph
+//! `#$delta` writer.
+
+use std::fmt;
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+use super::otp::HashAlg;
+use super::secret::Secret;
+
+/// One hardware OATH token, validated and normalised.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The serial number as text (leading zeros kept).
+    pub serial_number: String,
+    /// Manufacturer, e.g. `Token2`.
+    pub manufacturer: String,
+    /// Model, e.g. `C202`.
+    pub model: String,
+    /// The decoded key; written as canonical base32.
+    pub secret: Secret,
+    /// 30 or 60.
+    pub time_interval: u64,
+    /// `hmacsha1` or `hmacsha256`.
+    pub hash_function: HashAlg,
+    /// Optional display name (single create and activation).
+    pub display_name: Option<String>,
+    /// Optional assignment target: `assignTo.id` from JSON or the CSV `upn` column.
+    pub assign_to: Option<String>,
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token")
+            .field("serial_number", &self.serial_number)
+            .field("manufacturer", &self.manufacturer)
+            .field("model", &self.model)
+            .field("secret", &self.secret)
+            .field("time_interval", &self.time_interval)
+            .field("hash_function", &self.hash_function)
+            .field("display_name", &self.display_name)
+            .field("assign_to", &self.assign_to)
+            .finish()
+    }
+}
+
+/// Writes one token as a delta item, fields in the order of Microsoft's bulk example.
+/// `content_id` `None` omits `@contentId` (single-create bodies).
+pub struct DeltaItem<'a> {
+    /// The token.
+    pub token: &'a Token,
+    /// `@contentId` value, as a string.
+    pub content_id: Option<String>,
+    /// Include `displayName` and `assignTo` when the token has them.
+    pub with_optional: bool,
+}
+
+impl Serialize for DeltaItem<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let t = self.token;
+        let mut m = s.serialize_map(None)?;
+        if let Some(id) = &self.content_id {
+            m.serialize_entry("@contentId", id)?;
+        }
+        m.serialize_entry("serialNumber", &t.serial_number)?;
+        m.serialize_entry("manufacturer", &t.manufacturer)?;
+        m.serialize_entry("model", &t.model)?;
+        m.serialize_entry("secretKey", t.secret.to_base32().as_str())?;
+        m.serialize_entry("timeIntervalInSeconds", &t.time_interval)?;
+        m.serialize_entry("hashFunction", t.hash_function.graph_name())?;
+        if self.with_optional {
+            if let Some(d) = &t.display_name {
+                m.serialize_entry("displayName", d)?;
+            }
+            if let Some(a) = &t.assign_to {
+                m.serialize_entry("assignTo", &serde_json::json!({ "id": a }))?;
+            }
+        }
+        m.end()
+    }
+}
+
+/// The Graph `#$delta` body for `tokens`, with `@contentId` "1".."n".
+pub fn delta_body(tokens: &[&Token]) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            serde_json::to_value(DeltaItem {
+                token: t,
+                content_id: Some((i + 1).to_string()),
+                with_optional: true,
+            })
+            .expect("token serialises")
+        })
+        .collect();
+    serde_json::json!({ "@context": "#$delta", "value": items })
+}
+
+/// Pretty-printed canonical delta JSON (two-space indent, trailing newline).
+pub fn delta_json(tokens: &[&Token]) -> String {
+    let mut s = serde_json::to_string_pretty(&delta_body(tokens)).expect("json");
+    s.push('\n');
+    s
+}
+
+/// A device from a Graph GET listing (`secretKey` is always null there).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ListedDevice {
+    /// Graph object id.
+    pub id: Option<String>,
+    /// Serial number.
+    pub serial_number: String,
+    /// Manufacturer.
+    pub manufacturer: Option<String>,
+    /// Model.
+    pub model: Option<String>,
+    /// `available`, `assigned`, `activated`, `failedActivation`.
+    pub status: Option<String>,
+    /// Display name of the assigned user, if any.
+    pub assigned_to: Option<String>,
+}

@@ -1,0 +1,317 @@
+//! `totp`, `verifyCode`, `findDrift`, `inspectSecret`, `assessDrift`.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use super::{from_js, to_js};
+use crate::core::otp::entra_fit;
+use crate::core::{Generator, HashAlg, OtpParams, Secret};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_OTP: &str = r#"
+/** Graph's spelling of the HMAC hash. */
+export type HashFunction = "hmacsha1" | "hmacsha256" | "hmacsha512";
+/** Code options. Defaults: hmacsha1, 30 s, 6 digits. `time` is Unix seconds (Date.now()/1000). */
+export interface CodeOptions {
+  hashFunction?: HashFunction;
+  period?: number;
+  digits?: number;
+  time: number;
+}
+export interface VerifyOptions extends CodeOptions {
+  /** The code read off the device. */
+  code: string;
+  /** Steps accepted behind the current one (default 1). */
+  behind?: number;
+  /** Steps accepted ahead of the current one (default 1). */
+  ahead?: number;
+}
+export interface VerifyResult {
+  matched: boolean;
+  /** Signed: negative means the device is behind. null when not matched. */
+  offsetSteps: number | null;
+  offsetSeconds: number | null;
+}
+export interface DriftOptions extends CodeOptions {
+  /** Consecutive codes read off the device, oldest first; the last read at `time`. */
+  codes: string[];
+  /** Steps searched each way (default: two years of steps). */
+  maxSteps?: number;
+}
+export interface DriftCandidate {
+  offsetSteps: number;
+  offsetSeconds: number;
+}
+export interface DriftResult {
+  /** Nearest first. */
+  candidates: DriftCandidate[];
+  scannedSteps: number;
+}
+export type SecretIssueKind =
+  | "lower-case" | "whitespace" | "hyphen" | "padding" | "misplaced-padding" | "confusable"
+  | "invalid-character" | "empty" | "non-canonical-length" | "non-canonical-bits" | "short-key";
+export interface SecretIssue {
+  kind: SecretIssueKind;
+  severity: "info" | "warning" | "error";
+  /** 0-based character positions in the input. */
+  positions: number[];
+  message: string;
+}
+export interface SecretInspection {
+  /** false when the secret cannot be decoded (see the error issues). */
+  valid: boolean;
+  byteLength: number | null;
+  bits: number | null;
+  /** Canonical upper-case unpadded base32; mask it before showing it. */
+  canonical: string | null;
+  /** The canonical form with all but the last four characters hidden. */
+  masked: string | null;
+  issues: SecretIssue[];
+}
+export interface EntraFit {
+  /** Inside Entra's sign-in window (±1 min for 30 s tokens, ±2 min for 60 s). */
+  signIn: boolean;
+  /** Inside Entra's activation window (±1 day for 30 s tokens, ±2 days for 60 s). */
+  activation: boolean;
+  message: string;
+}
+"#;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct CodeOptions {
+    hash_function: String,
+    period: f64,
+    digits: f64,
+    time: f64,
+}
+
+impl Default for CodeOptions {
+    fn default() -> Self {
+        CodeOptions {
+            hash_function: "hmacsha1".into(),
+            period: 30.0,
+            digits: 6.0,
+            time: f64::NAN,
+        }
+    }
+}
+
+fn whole(name: &str, v: f64, min: f64) -> Result<u64, JsError> {
+    if !v.is_finite() || v < min || v > 9.0e15 {
+        return Err(JsError::new(&format!("{name} must be a number ≥ {min}")));
+    }
+    Ok(v.floor() as u64)
+}
+
+impl CodeOptions {
+    fn generator(&self, secret: &str) -> Result<(Generator, u64), JsError> {
+        let hash = HashAlg::parse(&self.hash_function).ok_or_else(|| {
+            JsError::new("hashFunction must be \"hmacsha1\", \"hmacsha256\" or \"hmacsha512\"")
+        })?;
+        let params = OtpParams {
+            hash,
+            digits: whole("digits", self.digits, 0.0)? as u32,
+            period: whole("period", self.period, 1.0)?,
+        };
+        let time = whole("time (Unix seconds)", self.time, 0.0)?;
+        let parsed = Secret::parse(secret).map_err(|e| JsError::new(&format!("secret: {e}")))?;
+        let g = Generator::new(&parsed.secret, params).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok((g, time))
+    }
+}
+
+/// The TOTP code of `secret` at `options.time`.
+#[wasm_bindgen]
+pub fn totp(
+    secret: &str,
+    #[wasm_bindgen(unchecked_param_type = "CodeOptions")] options: JsValue,
+) -> Result<String, JsError> {
+    let o: CodeOptions = from_js(options)?;
+    let (g, time) = o.generator(secret)?;
+    Ok(g.totp(time))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct VerifyOptions {
+    #[serde(flatten)]
+    code_options: CodeOptions,
+    code: String,
+    behind: f64,
+    ahead: f64,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            code_options: CodeOptions::default(),
+            code: String::new(),
+            behind: 1.0,
+            ahead: 1.0,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VerifyOut {
+    matched: bool,
+    offset_steps: Option<i64>,
+    offset_seconds: Option<i64>,
+}
+
+/// Checks a code read off the device within `behind`/`ahead` steps of `options.time`.
+/// A malformed code does not match; only a bad secret or impossible options throw.
+#[wasm_bindgen(js_name = verifyCode, unchecked_return_type = "VerifyResult")]
+pub fn verify_code(
+    secret: &str,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let o: VerifyOptions = from_js(options)?;
+    let (g, time) = o.code_options.generator(secret)?;
+    let behind = whole("behind", o.behind, 0.0)?;
+    let ahead = whole("ahead", o.ahead, 0.0)?;
+    let out = match g.verify(&o.code, time, behind, ahead) {
+        Ok(r) => VerifyOut {
+            matched: r.matched,
+            offset_steps: r.offset_steps,
+            offset_seconds: r.offset_seconds,
+        },
+        Err(_) => VerifyOut {
+            matched: false,
+            offset_steps: None,
+            offset_seconds: None,
+        },
+    };
+    to_js(&out)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct DriftOptions {
+    #[serde(flatten)]
+    code_options: CodeOptions,
+    codes: Vec<String>,
+    max_steps: Option<f64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CandidateOut {
+    offset_steps: i64,
+    offset_seconds: i64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DriftOut {
+    candidates: Vec<CandidateOut>,
+    scanned_steps: u64,
+}
+
+/// Finds every offset (nearest first) at which the consecutive `codes` match.
+/// Malformed codes give no candidates; only a bad secret or impossible options throw.
+#[wasm_bindgen(js_name = findDrift, unchecked_return_type = "DriftResult")]
+pub fn find_drift(
+    secret: &str,
+    #[wasm_bindgen(unchecked_param_type = "DriftOptions")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let o: DriftOptions = from_js(options)?;
+    let (g, time) = o.code_options.generator(secret)?;
+    let max = match o.max_steps {
+        Some(m) => whole("maxSteps", m, 0.0)?,
+        None => g.default_max_steps(),
+    };
+    let codes: Vec<&str> = o.codes.iter().map(String::as_str).collect();
+    let out = match g.drift(&codes, time, max) {
+        Ok(r) => DriftOut {
+            candidates: r
+                .candidates
+                .iter()
+                .map(|c| CandidateOut {
+                    offset_steps: c.offset_steps,
+                    offset_seconds: c.offset_seconds,
+                })
+                .collect(),
+            scanned_steps: r.scanned_steps,
+        },
+        Err(_) => DriftOut {
+            candidates: vec![],
+            scanned_steps: 0,
+        },
+    };
+    to_js(&out)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IssueOut {
+    kind: &'static str,
+    severity: &'static str,
+    positions: Vec<usize>,
+    message: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InspectionOut {
+    valid: bool,
+    byte_length: Option<usize>,
+    bits: Option<usize>,
+    canonical: Option<String>,
+    masked: Option<String>,
+    issues: Vec<IssueOut>,
+}
+
+/// Decodes a secret leniently and reports its length, canonical form and every
+/// normalisation or problem with positions. Never throws.
+#[wasm_bindgen(js_name = inspectSecret, unchecked_return_type = "SecretInspection")]
+pub fn inspect_secret(secret: &str) -> Result<JsValue, JsError> {
+    let issue = |i: &crate::core::SecretIssue| IssueOut {
+        kind: i.kind.code(),
+        severity: i.severity().as_str(),
+        positions: i.positions.clone(),
+        message: i.message.clone(),
+    };
+    let out = match Secret::parse(secret) {
+        Ok(p) => {
+            let canonical = p.secret.to_base32();
+            InspectionOut {
+                valid: true,
+                byte_length: Some(p.secret.len()),
+                bits: Some(p.secret.len() * 8),
+                masked: Some(crate::core::secret::mask(&canonical)),
+                canonical: Some(canonical.to_string()),
+                issues: p.issues.iter().map(issue).collect(),
+            }
+        }
+        Err(e) => InspectionOut {
+            valid: false,
+            byte_length: None,
+            bits: None,
+            canonical: None,
+            masked: None,
+            issues: e.issues.iter().map(issue).collect(),
+        },
+    };
+    to_js(&out)
+}
+
+/// How a drift offset (in seconds) fits Entra's sign-in and activation windows for `period`.
+#[wasm_bindgen(js_name = assessDrift, unchecked_return_type = "EntraFit")]
+pub fn assess_drift(offset_seconds: f64, period: f64) -> Result<JsValue, JsError> {
+    let fit = entra_fit(period.max(0.0) as u64, offset_seconds as i64);
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Out {
+        sign_in: bool,
+        activation: bool,
+        message: String,
+    }
+    to_js(&Out {
+        sign_in: fit.sign_in,
+        activation: fit.activation,
+        message: fit.message,
+    })
+}

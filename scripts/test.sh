@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Set-up command 2: install what is missing, then run every test suite:
+#   lint (rustfmt, clippy -D warnings), core and CLI (cargo test, incl. oathtool differential),
+#   JS API in wasm (wasm-pack test --node), page (Playwright in Debian Chromium, node --test).
+# Ends with "N passed, N failed" summed over every suite; exits non-zero on any failure.
+set -uo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$root"
+logdir="$root/target/test-logs"
+mkdir -p "$logdir"
+passed=0
+failed=0
+bad_suites=()
+
+bash "$root/scripts/bootstrap.sh" || { echo "bootstrap failed"; echo "0 passed, 1 failed"; exit 1; }
+
+# count_rust LOG: sums "test result: ... N passed; M failed" lines.
+count_rust() {
+  local p f
+  p=$(grep -aoE 'test result: [A-Za-z]+\. [0-9]+ passed' "$1" | awk '{s+=$4} END {print s+0}')
+  f=$(grep -aoE '[0-9]+ failed' "$1" | awk '{s+=$1} END {print s+0}')
+  echo "$p $f"
+}
+
+suite() { # suite NAME KIND COMMAND...
+  local name="$1" kind="$2"; shift 2
+  local log="$logdir/$name.log" rc p f
+  echo "== $name: $*"
+  "$@" >"$log" 2>&1
+  rc=$?
+  case "$kind" in
+    rust) read -r p f < <(count_rust "$log") ;;
+    node)
+      p=$(grep -aE '^# pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
+      f=$(grep -aE '^# fail [0-9]+' "$log" | awk '{s+=$3} END {print s+0}') ;;
+    check) if [ $rc -eq 0 ]; then p=1; f=0; else p=0; f=1; fi ;;
+  esac
+  if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # a crash or build failure counts
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ $rc -ne 0 ]; then
+    bad_suites+=("$name")
+    echo "   FAILED (exit $rc): last lines of $log"
+    tail -n 40 "$log" | sed 's/^/   | /'
+  else
+    echo "   $p passed, $f failed"
+  fi
+}
+
+suite fmt check cargo fmt --all -- --check
+suite clippy check cargo clippy --all-targets --quiet -- -D warnings
+suite cargo-test rust cargo test --all-targets
+suite wasm-build check bash "$root/scripts/build.sh"
+suite wasm-node rust wasm-pack --quiet test --node
+suite page node node --test --test-reporter=tap --test-concurrency=1 tests/page/
+
+echo
+[ ${#bad_suites[@]} -eq 0 ] || echo "failed suites: ${bad_suites[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ ${#bad_suites[@]} -eq 0 ]

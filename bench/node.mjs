@@ -82,6 +82,7 @@ function absentCode(b32, graph, steps) {
   throw new Error('no absent code');
 }
 
+const loadAtStart = os.loadavg();
 const rows = [];
 const row = (name, unit, rate, extra = {}) => rows.push({ name, unit, ...rate, ...extra });
 
@@ -210,7 +211,10 @@ for (const r of ratios) {
   const target = r.target === null ? '' : `target ${r.lowerIsBetter ? '<' : '≥'} ${r.target}${r.lowerIsBetter ? '' : '×'}  ${r.pass ? 'PASS' : 'MISS'}`;
   console.log(`${pad(r.name, 58)} ${lpad(r.lowerIsBetter ? fmt(r.value) : `${r.value.toFixed(2)}×`, 10)}  ${target}`);
 }
-console.log(`\n(±2 y scan = ${TWO_YEARS_STEPS.toLocaleString('en-US')} steps at ${PERIOD} s; wasm scan ±${SCAN_STEPS.toLocaleString('en-US')}, otpauth window ±${OTPAUTH_WINDOW.toLocaleString('en-US')}; sink ${sink % 10})`);
+console.log(`\n(±2 y scan = ${TWO_YEARS_STEPS.toLocaleString('en-US')} steps at ${PERIOD} s; wasm scan ±${SCAN_STEPS.toLocaleString('en-US')}, otpauth window ±${OTPAUTH_WINDOW.toLocaleString('en-US')}; Chromium page status ${chrome.pageStatus}; sink ${sink % 10})`);
+const load = [loadAtStart[0], os.loadavg()[0]];
+const cores = os.cpus().length;
+console.log(`load average ${load.map((x) => x.toFixed(2)).join(' → ')} on ${cores} cores (this benchmark itself adds about 1)${Math.max(...load) > cores ? ': the machine was busy, expect low and noisy numbers; rerun when it is idle' : ''}`);
 
 const gitCommit = (() => {
   try { return execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { return null; }
@@ -218,7 +222,7 @@ const gitCommit = (() => {
 const report = {
   date: new Date().toISOString(),
   commit: gitCommit,
-  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, loadavg: os.loadavg(), node: process.version, chromium: chrome.version },
+  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, loadavgStart: loadAtStart, loadavgEnd: os.loadavg(), node: process.version, chromium: chrome.version },
   settings: { time: TIME, period: PERIOD, scanSteps: SCAN_STEPS, otpauthWindow: OTPAUTH_WINDOW, twoYearSteps: TWO_YEARS_STEPS, otpauth: OTPAuth.version, runs: 5, runMs: 500, warmUpMs: 200 },
   chromiumPageStatus: chrome.pageStatus,
   rows,

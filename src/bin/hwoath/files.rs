@@ -150,7 +150,7 @@ pub struct ValidateArgs {
 pub fn validate(a: &ValidateArgs) -> Result<ExitCode, Unusable> {
     let report = a.input.report(&a.files)?;
     if a.json {
-        print_json(&report.to_json());
+        print_json(&report);
     } else {
         for (d, &f) in report.diagnostics.iter().zip(&report.diagnostic_files) {
             println!("{}", line(&a.files[f], d));

@@ -15,7 +15,7 @@ mod rules;
 use std::fmt;
 
 pub use listing::parse_listing;
-pub use normalize::normalize;
+pub use normalize::{canonical_json, normalize};
 pub use rules::{codes, MAX_SECRET_CHARS};
 
 use crate::core::diag::Diagnostic;
@@ -197,12 +197,20 @@ impl Report {
 
     /// The `--json` shape: `{"records", "valid", "invalid", "diagnostics": [...]}`.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "records": self.records.len(),
-            "valid": self.valid(),
-            "invalid": self.invalid(),
-            "diagnostics": self.diagnostics,
-        })
+        serde_json::to_value(self).expect("a report serialises")
+    }
+}
+
+/// Serialises as the `--json` shape, keys in that order.
+impl serde::Serialize for Report {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Report", 4)?;
+        st.serialize_field("records", &self.records.len())?;
+        st.serialize_field("valid", &self.valid())?;
+        st.serialize_field("invalid", &self.invalid())?;
+        st.serialize_field("diagnostics", &self.diagnostics)?;
+        st.end()
     }
 }
 

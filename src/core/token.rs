@@ -100,6 +100,7 @@ pub fn delta_body(tokens: &[&Token]) -> serde_json::Value {
 
 /// Pretty-printed canonical delta JSON (two-space indent, trailing newline).
 pub fn delta_json(tokens: &[&Token]) -> String {
+    // serde_json is built with `preserve_order`, so the field order of DeltaItem survives.
     let mut s = serde_json::to_string_pretty(&delta_body(tokens)).expect("json");
     s.push('\n');
     s

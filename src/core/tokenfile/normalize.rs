@@ -1,39 +1,13 @@
 //! Canonical Graph delta JSON of the valid records.
 
-use serde::Serialize;
-
 use super::{Normalized, Report, Skipped, Unusable};
-use crate::core::token::{DeltaItem, Token};
+use crate::core::token::Token;
 use crate::core::Severity;
-
-/// The delta body, serialised straight from [`DeltaItem`] so the field order of Microsoft's
-/// example survives (a `serde_json::Value` sorts keys unless serde_json's `preserve_order`
-/// feature is on).
-#[derive(Serialize)]
-struct Body<'a> {
-    #[serde(rename = "@context")]
-    context: &'static str,
-    value: Vec<DeltaItem<'a>>,
-}
 
 /// Pretty-printed canonical delta JSON (two-space indent, trailing newline), `@contentId`
 /// "1".."n", fields in Microsoft's order.
 pub fn canonical_json(tokens: &[&Token]) -> String {
-    let body = Body {
-        context: "#$delta",
-        value: tokens
-            .iter()
-            .enumerate()
-            .map(|(i, t)| DeltaItem {
-                token: t,
-                content_id: Some((i + 1).to_string()),
-                with_optional: true,
-            })
-            .collect(),
-    };
-    let mut s = serde_json::to_string_pretty(&body).expect("a delta body serialises");
-    s.push('\n');
-    s
+    crate::core::token::delta_json(tokens)
 }
 
 /// How many invalid records an error message names before "and N more".

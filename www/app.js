@@ -1,0 +1,21 @@
+// Entry point: loads the wasm engine (./pkg, built by scripts/build.sh), then mounts the panels.
+// Everything runs in this page; the Content-Security-Policy forbids any other origin.
+import { initTabs, status } from './js/ui.js';
+import { mountCodePanel } from './js/totp.js';
+
+async function main() {
+  let api;
+  try {
+    api = await import('./pkg/hwoath.js');
+    await api.default();
+  } catch (err) {
+    status(`The TOTP engine (WebAssembly in ./pkg) could not load: ${err.message}. Run scripts/build.sh.`, 'error');
+    return;
+  }
+  mountCodePanel(api);
+  initTabs();
+  status('');
+  document.body.dataset.ready = 'true';
+}
+
+main();

@@ -48,9 +48,10 @@ suite() { # suite NAME KIND COMMAND...
 
 suite fmt check cargo fmt --all -- --check
 suite clippy check cargo clippy --all-targets --quiet -- -D warnings
+suite clippy-wasm check cargo clippy --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 suite cargo-test rust cargo test --all-targets
 suite wasm-build check bash "$root/scripts/build.sh"
-suite wasm-node rust wasm-pack --quiet test --node
+suite wasm-node rust wasm-pack test --node
 suite page node node --test --test-reporter=tap --test-concurrency=1 tests/page/
 
 echo

@@ -5,7 +5,9 @@
 pub mod otp;
 pub mod secret;
 
-pub use otp::{DriftCandidate, DriftReport, EntraFit, Generator, HashAlg, OtpError, OtpParams, VerifyResult};
+pub use otp::{
+    DriftCandidate, DriftReport, EntraFit, Generator, HashAlg, OtpError, OtpParams, VerifyResult,
+};
 pub use secret::{ParsedSecret, Secret, SecretError, SecretIssue, SecretIssueKind, Severity};
 pub mod diag;
 pub mod token;

@@ -216,7 +216,11 @@ pub fn entra_windows(period: u64) -> Option<(i64, i64)> {
 
 /// Describes how a drift offset fits Entra's windows.
 pub fn entra_fit(period: u64, offset_seconds: i64) -> EntraFit {
-    let dir = if offset_seconds < 0 { "behind" } else { "ahead" };
+    let dir = if offset_seconds < 0 {
+        "behind"
+    } else {
+        "ahead"
+    };
     let amount = human_duration(offset_seconds.unsigned_abs());
     let Some((sign_in, activation)) = entra_windows(period) else {
         return EntraFit {
@@ -416,7 +420,12 @@ impl Generator {
 
     /// Finds every offset within ±`max_steps` at which the consecutive `codes` (oldest first; the
     /// last one read at `time`) all match. Nearest first.
-    pub fn drift(&self, codes: &[&str], time: u64, max_steps: u64) -> Result<DriftReport, OtpError> {
+    pub fn drift(
+        &self,
+        codes: &[&str],
+        time: u64,
+        max_steps: u64,
+    ) -> Result<DriftReport, OtpError> {
         if codes.is_empty() {
             return Err(OtpError::NoCodes);
         }
@@ -529,7 +538,10 @@ mod tests {
         let t = 1_000_000_000;
         let behind = g.hotp(g.counter_at(t) - 2);
         let r = g.verify(&behind, t, 2, 0).unwrap();
-        assert_eq!((r.matched, r.offset_steps, r.offset_seconds), (true, Some(-2), Some(-60)));
+        assert_eq!(
+            (r.matched, r.offset_steps, r.offset_seconds),
+            (true, Some(-2), Some(-60))
+        );
         assert!(!g.verify(&behind, t, 1, 5).unwrap().matched);
         let ahead = g.hotp(g.counter_at(t) + 3);
         assert_eq!(g.verify(&ahead, t, 0, 3).unwrap().offset_steps, Some(3));

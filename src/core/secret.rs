@@ -183,7 +183,11 @@ fn lenient_encoding() -> &'static Encoding {
 
 fn positions_phrase(what: &str, positions: &[usize]) -> String {
     const SHOWN: usize = 8;
-    let list: Vec<String> = positions.iter().take(SHOWN).map(|p| p.to_string()).collect();
+    let list: Vec<String> = positions
+        .iter()
+        .take(SHOWN)
+        .map(|p| p.to_string())
+        .collect();
     let more = if positions.len() > SHOWN {
         format!(" and {} more", positions.len() - SHOWN)
     } else {
@@ -293,7 +297,9 @@ impl Secret {
                     errors.push(SecretIssue::new(
                         SecretIssueKind::InvalidCharacter,
                         vec![pos],
-                        format!("{shown} at position {pos} is not in the base32 alphabet (A-Z, 2-7)"),
+                        format!(
+                            "{shown} at position {pos} is not in the base32 alphabet (A-Z, 2-7)"
+                        ),
                     ));
                 }
             }
@@ -350,15 +356,13 @@ impl Secret {
             ));
         }
         let data = &cleaned.as_bytes()[..data_len];
-        let bytes = lenient_encoding()
-            .decode(data)
-            .map_err(|_| SecretError {
-                issues: vec![SecretIssue::new(
-                    SecretIssueKind::InvalidCharacter,
-                    vec![],
-                    "the secret could not be decoded as base32".to_string(),
-                )],
-            })?;
+        let bytes = lenient_encoding().decode(data).map_err(|_| SecretError {
+            issues: vec![SecretIssue::new(
+                SecretIssueKind::InvalidCharacter,
+                vec![],
+                "the secret could not be decoded as base32".to_string(),
+            )],
+        })?;
         let secret = Secret { bytes };
         if data_len > 0 && data_len % 8 != 0 {
             let canonical = Zeroizing::new(BASE32_NOPAD.encode(&secret.bytes));
@@ -475,7 +479,11 @@ mod tests {
     #[test]
     fn confusables_and_invalid_positions() {
         let e = Secret::parse("AB0C!D8").unwrap_err();
-        let got: Vec<_> = e.issues.iter().map(|i| (i.kind, i.positions.clone())).collect();
+        let got: Vec<_> = e
+            .issues
+            .iter()
+            .map(|i| (i.kind, i.positions.clone()))
+            .collect();
         assert_eq!(
             got,
             vec![

@@ -161,7 +161,9 @@ pub fn drift(a: &DriftArgs) -> Result<ExitCode, Unusable> {
             );
         }
         if r.candidates.len() > 1 {
-            println!("several offsets match: read one or two more consecutive codes to tell them apart");
+            println!(
+                "several offsets match: read one or two more consecutive codes to tell them apart"
+            );
         }
     }
     Ok(if r.candidates.is_empty() {

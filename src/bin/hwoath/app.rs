@@ -1,0 +1,98 @@
+//! The CLI proper (native only).
+
+use crate::{files, graph, otp};
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Prepare hardware OATH (TOTP) tokens for Microsoft Entra ID, offline.
+#[derive(Parser)]
+#[command(name = "hwoath", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the TOTP code of a secret at a time (default: now).
+    Totp(otp::TotpArgs),
+    /// Check a code read off a device; exit 0 when it matches, 1 when not.
+    Verify(otp::VerifyArgs),
+    /// Find a device's clock drift from one or more consecutive codes read off it.
+    Drift(otp::DriftArgs),
+    /// Show what a secret decodes to and what was normalised (never prints the secret).
+    Inspect(otp::InspectArgs),
+    /// Validate token files (Token2/Graph JSON, legacy Entra CSV); exit 1 on any error.
+    Validate(files::ValidateArgs),
+    /// Write the canonical Graph #$delta JSON of a token file to stdout.
+    Normalize(files::NormalizeArgs),
+    /// Write duplicate-safe variants (serial + zeros, key + zero bytes) as delta JSON.
+    Variants(graph::VariantsArgs),
+    /// Write ready-to-paste Microsoft Graph requests for a token file.
+    Graph(graph::GraphArgs),
+    /// Map a pasted Graph response back to the file's tokens.
+    Reconcile(graph::ReconcileArgs),
+}
+
+/// A failure that makes the input unusable: printed as one line, exit code 2.
+pub struct Unusable(pub String);
+
+impl<E: std::fmt::Display> From<E> for Unusable {
+    fn from(e: E) -> Self {
+        Unusable(e.to_string())
+    }
+}
+
+/// Parses the arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Totp(a) => otp::totp(a),
+        Command::Verify(a) => otp::verify(a),
+        Command::Drift(a) => otp::drift(a),
+        Command::Inspect(a) => otp::inspect(a),
+        Command::Validate(a) => files::validate(a),
+        Command::Normalize(a) => files::normalize(a),
+        Command::Variants(a) => graph::variants(a),
+        Command::Graph(a) => graph::graph(a),
+        Command::Reconcile(a) => graph::reconcile(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Unusable(msg)) => {
+            eprintln!("hwoath: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Current Unix time in seconds (the CLI is the only place that reads the clock).
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Reads a file argument; `-` reads standard input.
+pub fn read_input(path: &str) -> Result<String, Unusable> {
+    use std::io::Read;
+    if path == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| Unusable(format!("cannot read standard input: {e}")))?;
+        Ok(s)
+    } else {
+        let bytes =
+            std::fs::read(path).map_err(|e| Unusable(format!("cannot read {path}: {e}")))?;
+        String::from_utf8(bytes).map_err(|_| Unusable(format!("{path} is not UTF-8 text")))
+    }
+}
+
+/// Prints a value as JSON on one line... pretty, with a trailing newline.
+pub fn print_json<T: serde::Serialize>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).expect("json"));
+}

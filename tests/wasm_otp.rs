@@ -1,0 +1,123 @@
+//! The JS API of the TOTP engine, called through the wasm-bindgen boundary
+//! (`wasm-pack test --node`).
+#![cfg(target_arch = "wasm32")]
+
+use hwoath::wasm::otp::{assess_drift, find_drift, inspect_secret, totp, verify_code};
+use js_sys::{Array, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+const DEMO: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+fn obj(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).unwrap()
+}
+
+fn error_message(e: JsValue) -> String {
+    let e: js_sys::Error = e.dyn_into().expect("throws an Error");
+    e.message().into()
+}
+
+#[wasm_bindgen_test]
+fn totp_matches_rfc_and_cli() {
+    // RFC 6238 SHA-1 at T=59 with the 20-byte seed
+    let seed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    let code = totp(
+        seed,
+        obj(r#"{"hashFunction":"hmacsha1","period":30,"digits":8,"time":59}"#),
+    );
+    assert_eq!(code.unwrap(), "94287082");
+    let code = totp(DEMO, obj(r#"{"time":59.9}"#)).unwrap();
+    assert_eq!(code, "503347");
+}
+
+#[wasm_bindgen_test]
+fn bad_secret_throws_error_without_secret() {
+    let secret = "JBSWY3DPEHPK3PX8";
+    let e = match totp(secret, obj(r#"{"time":0}"#)) {
+        Err(e) => JsValue::from(e),
+        Ok(_) => panic!("must throw"),
+    };
+    let msg = error_message(e);
+    assert!(msg.contains("digit 8 at position 15"), "{msg}");
+    assert!(!msg.contains("JBSWY3DP"));
+}
+
+#[wasm_bindgen_test]
+fn bad_hash_throws() {
+    let e = totp(DEMO, obj(r#"{"time":0,"hashFunction":"md5"}"#))
+        .err()
+        .unwrap();
+    assert!(error_message(e.into()).contains("hashFunction"));
+}
+
+#[wasm_bindgen_test]
+fn verify_code_signed_offset() {
+    let code = totp(DEMO, obj(r#"{"time":940}"#)).unwrap();
+    let opts = format!(r#"{{"code":"{code}","time":1000,"behind":2,"ahead":0}}"#);
+    let r = verify_code(DEMO, obj(&opts)).unwrap();
+    assert_eq!(get(&r, "matched"), JsValue::TRUE);
+    assert_eq!(get(&r, "offsetSteps").as_f64(), Some(-2.0));
+    assert_eq!(get(&r, "offsetSeconds").as_f64(), Some(-60.0));
+    // not matched: offsets are null, not undefined
+    let opts = format!(r#"{{"code":"{code}","time":1000,"behind":1,"ahead":1}}"#);
+    let r = verify_code(DEMO, obj(&opts)).unwrap();
+    assert_eq!(get(&r, "matched"), JsValue::FALSE);
+    assert!(get(&r, "offsetSteps").is_null());
+    // a malformed code does not throw
+    let r = verify_code(DEMO, obj(r#"{"code":"abc","time":1000}"#)).unwrap();
+    assert_eq!(get(&r, "matched"), JsValue::FALSE);
+}
+
+#[wasm_bindgen_test]
+fn find_drift_planted() {
+    let t = 1_700_000_000u64;
+    let c1 = totp(DEMO, obj(&format!(r#"{{"time":{}}}"#, t + 7 * 30 - 30))).unwrap();
+    let c2 = totp(DEMO, obj(&format!(r#"{{"time":{}}}"#, t + 7 * 30))).unwrap();
+    let opts = format!(r#"{{"codes":["{c1}","{c2}"],"time":{t},"maxSteps":1000}}"#);
+    let r = find_drift(DEMO, obj(&opts)).unwrap();
+    assert_eq!(get(&r, "scannedSteps").as_f64(), Some(2001.0));
+    let cands: Array = get(&r, "candidates").dyn_into().unwrap();
+    assert_eq!(get(&cands.get(0), "offsetSteps").as_f64(), Some(7.0));
+    assert_eq!(get(&cands.get(0), "offsetSeconds").as_f64(), Some(210.0));
+}
+
+#[wasm_bindgen_test]
+fn inspect_secret_reports_positions_and_never_throws() {
+    let r = inspect_secret("jbsw-y3dp").unwrap();
+    assert_eq!(get(&r, "valid"), JsValue::TRUE);
+    assert_eq!(get(&r, "byteLength").as_f64(), Some(5.0));
+    assert_eq!(get(&r, "canonical").as_string().unwrap(), "JBSWY3DP");
+    let issues: Array = get(&r, "issues").dyn_into().unwrap();
+    assert_eq!(
+        get(&issues.get(0), "kind").as_string().unwrap(),
+        "lower-case"
+    );
+    assert_eq!(get(&issues.get(1), "kind").as_string().unwrap(), "hyphen");
+    let pos: Array = get(&issues.get(1), "positions").dyn_into().unwrap();
+    assert_eq!(pos.get(0).as_f64(), Some(4.0));
+
+    let r = inspect_secret("AB1C").unwrap();
+    assert_eq!(get(&r, "valid"), JsValue::FALSE);
+    assert!(get(&r, "canonical").is_null());
+    let issues: Array = get(&r, "issues").dyn_into().unwrap();
+    assert_eq!(
+        get(&issues.get(0), "kind").as_string().unwrap(),
+        "confusable"
+    );
+    assert_eq!(
+        get(&issues.get(0), "severity").as_string().unwrap(),
+        "error"
+    );
+}
+
+#[wasm_bindgen_test]
+fn assess_drift_windows() {
+    let r = assess_drift(-90.0, 30.0).unwrap();
+    assert_eq!(get(&r, "signIn"), JsValue::FALSE);
+    assert_eq!(get(&r, "activation"), JsValue::TRUE);
+}

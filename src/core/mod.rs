@@ -11,3 +11,4 @@ pub use otp::{
 pub use secret::{ParsedSecret, Secret, SecretError, SecretIssue, SecretIssueKind, Severity};
 pub mod diag;
 pub mod token;
+pub mod tokenfile;

@@ -3,6 +3,7 @@
 //! Plain objects in and out, camelCase. Only unusable input throws (a secret that cannot be
 //! decoded, impossible options); findings are returned as data.
 
+pub mod files;
 pub mod otp;
 
 use serde::de::DeserializeOwned;

@@ -1,18 +1,213 @@
-//! `validate` and `normalize` (token files). Filled in by the token-file work.
-use crate::Unusable;
-use clap::Args;
+//! `validate` and `normalize`: token files in (Graph/Token2 JSON, legacy Entra CSV).
+//!
+//! Several FILEs given to `validate` are one upload: record indexes continue from file to file
+//! and duplicates are found across files; each diagnostic line names its file.
+
 use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use hwoath::core::diag::Diagnostic;
+use hwoath::core::token::ListedDevice;
+use hwoath::core::tokenfile::{self, InputFormat, ParseOptions, Report};
+use hwoath::core::{HashAlg, Severity};
+
+use crate::{print_json, read_input, Unusable};
+
+/// Hash function for records that do not state one (every CSV row).
+#[derive(Clone, Copy, ValueEnum)]
+pub enum HashFunctionArg {
+    #[value(name = "hmacsha1")]
+    Hmacsha1,
+    #[value(name = "hmacsha256")]
+    Hmacsha256,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Auto,
+    Json,
+    Csv,
+}
+
+/// Options shared by `validate` and `normalize`.
+#[derive(Args)]
+pub struct InputOpts {
+    /// A Graph GET listing of the tenant's devices, to find serials it already holds
+    /// (repeat for several pages).
+    #[arg(long = "listing", value_name = "FILE")]
+    listings: Vec<String>,
+    /// Hash function for records that state none (the legacy CSV has no hash column).
+    /// Default: Graph's default, hmacsha1.
+    #[arg(long, value_enum)]
+    hash_function: Option<HashFunctionArg>,
+    /// Input format (default: detect).
+    #[arg(long, value_enum, default_value = "auto")]
+    input_format: FormatArg,
+}
+
+impl InputOpts {
+    fn options(&self) -> Result<ParseOptions, Unusable> {
+        let mut listing: Vec<ListedDevice> = Vec::new();
+        for path in &self.listings {
+            let text = read_input(path)?;
+            let page = tokenfile::parse_listing(&text)
+                .map_err(|e| Unusable(format!("listing {}: {e}", display_name(path))))?;
+            listing.extend(page);
+        }
+        Ok(ParseOptions {
+            format: match self.input_format {
+                FormatArg::Auto => InputFormat::Auto,
+                FormatArg::Json => InputFormat::Json,
+                FormatArg::Csv => InputFormat::Csv,
+            },
+            hash_function: self.hash_function.map(|h| match h {
+                HashFunctionArg::Hmacsha1 => HashAlg::Sha1,
+                HashFunctionArg::Hmacsha256 => HashAlg::Sha256,
+            }),
+            listing,
+        })
+    }
+
+    /// Reads and validates `files` as one upload.
+    fn report(&self, files: &[String]) -> Result<Report, Unusable> {
+        let opts = self.options()?;
+        let texts = files
+            .iter()
+            .map(|f| read_input(f))
+            .collect::<Result<Vec<_>, _>>()?;
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        tokenfile::validate_files(&refs, &opts)
+            .map_err(|(i, e)| Unusable(format!("{}: {}", display_name(&files[i]), e)))
+    }
+}
+
+fn display_name(path: &str) -> &str {
+    if path == "-" {
+        "<stdin>"
+    } else {
+        path
+    }
+}
+
+/// `file:line:column: severity[CODE] record N field: message`.
+fn line(file: &str, d: &Diagnostic) -> String {
+    let mut s = display_name(file).to_string();
+    if let Some(l) = d.line {
+        s.push_str(&format!(":{l}"));
+        if let Some(c) = d.column {
+            s.push_str(&format!(":{c}"));
+        }
+    }
+    s.push_str(&format!(": {}[{}]", d.severity.as_str(), d.code));
+    if let Some(r) = d.record {
+        s.push_str(&format!(" record {r}"));
+    }
+    if let Some(f) = d.field {
+        s.push_str(&format!(" {f}"));
+    }
+    s.push_str(&format!(": {}", d.message));
+    s
+}
+
+fn summary(report: &Report, files: usize) -> String {
+    let count = |sev| {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == sev)
+            .count()
+    };
+    let in_files = if files > 1 {
+        format!(" in {files} files")
+    } else {
+        String::new()
+    };
+    format!(
+        "{} record(s){in_files}: {} valid, {} invalid; {} error(s), {} warning(s), {} notice(s)",
+        report.records.len(),
+        report.valid(),
+        report.invalid(),
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info)
+    )
+}
+
 #[derive(Args)]
 pub struct ValidateArgs {
+    /// Token files: Graph/Token2 JSON or legacy Entra CSV; `-` reads standard input.
+    /// Several files are checked as one upload (record numbers continue across them).
+    #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
+    #[command(flatten)]
+    input: InputOpts,
+    /// Print {"records", "valid", "invalid", "diagnostics": [...]}.
+    #[arg(long)]
+    json: bool,
 }
+
+/// Exit 0 when no record has an error (warnings allowed), 1 when any has, 2 when unusable.
+pub fn validate(a: &ValidateArgs) -> Result<ExitCode, Unusable> {
+    let report = a.input.report(&a.files)?;
+    if a.json {
+        print_json(&report);
+    } else {
+        for (d, &f) in report.diagnostics.iter().zip(&report.diagnostic_files) {
+            println!("{}", line(&a.files[f], d));
+        }
+        println!("{}", summary(&report, a.files.len()));
+    }
+    Ok(if report.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 #[derive(Args)]
 pub struct NormalizeArgs {
+    /// Token file (Graph/Token2 JSON or legacy Entra CSV); `-` reads standard input.
+    #[arg(value_name = "FILE")]
     file: String,
+    #[command(flatten)]
+    input: InputOpts,
+    /// Leave invalid records out (each is listed on standard error) instead of failing.
+    #[arg(long)]
+    skip_invalid: bool,
 }
-pub fn validate(_a: &ValidateArgs) -> Result<ExitCode, Unusable> {
-    Err(Unusable("validate: not built yet".into()))
-}
-pub fn normalize(_a: &NormalizeArgs) -> Result<ExitCode, Unusable> {
-    Err(Unusable("normalize: not built yet".into()))
+
+/// Writes the canonical delta JSON to stdout. Exit 1, with nothing on stdout, when a record is
+/// invalid and `--skip-invalid` is not given.
+pub fn normalize(a: &NormalizeArgs) -> Result<ExitCode, Unusable> {
+    let files = std::slice::from_ref(&a.file);
+    let report = a.input.report(files)?;
+    match tokenfile::normalize(&report, a.skip_invalid) {
+        Ok(n) => {
+            for s in &n.skipped {
+                let serial = s
+                    .serial_number
+                    .as_deref()
+                    .map(|x| format!(" (serial {x})"))
+                    .unwrap_or_default();
+                eprintln!(
+                    "hwoath: skipped record {}{serial}: {}",
+                    s.record,
+                    s.reasons.join("; ")
+                );
+            }
+            print!("{}", n.json);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            for d in report
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+            {
+                eprintln!("{}", line(&a.file, d));
+            }
+            eprintln!("hwoath: {e} (--skip-invalid)");
+            Ok(ExitCode::from(1))
+        }
+    }
 }

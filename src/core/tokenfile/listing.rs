@@ -1,0 +1,132 @@
+//! Graph GET listings of the tenant's devices (`{"value": [...], "@odata.nextLink"?}`).
+
+use super::json::{self, Kind};
+use super::{strip_bom, Unusable};
+use crate::core::token::ListedDevice;
+
+/// The device object of a listing item: flat (what Graph returns) or nested under `device`
+/// (the shape of the user-methods list, copied into the List page's example by mistake).
+fn device(item: &json::Value) -> &json::Value {
+    match item.get("device") {
+        Some(d) if d.as_object().is_some() => d,
+        _ => item,
+    }
+}
+
+fn has_secret(v: &json::Value) -> bool {
+    matches!(v.get("secretKey"), Some(s) if !matches!(s.kind, Kind::Null))
+}
+
+fn is_listed_device(item: &json::Value) -> bool {
+    let d = device(item);
+    d.as_object().is_some() && d.get("id").and_then(|v| v.as_str()).is_some() && !has_secret(d)
+}
+
+/// True when a JSON document is a listing (or one listed device) rather than an upload:
+/// OData paging annotations without a delta `@context`, or items that all carry a server `id`
+/// and no secret.
+pub(crate) fn looks_like_listing(root: &json::Value) -> bool {
+    let items: &[json::Value] = match &root.kind {
+        Kind::Array(a) => a,
+        Kind::Object(_) => match root.get("value") {
+            Some(json::Value {
+                kind: Kind::Array(a),
+                ..
+            }) => {
+                let odata = root.get("@odata.nextLink").is_some()
+                    || (root.get("@odata.context").is_some() && root.get("@context").is_none());
+                if odata && !a.iter().any(|i| has_secret(device(i))) {
+                    return true;
+                }
+                a
+            }
+            Some(_) => return false,
+            None => return is_listed_device(root) && root.get("serialNumber").is_some(),
+        },
+        _ => return false,
+    };
+    !items.is_empty() && items.iter().all(is_listed_device)
+}
+
+fn text_of(v: &json::Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(|s| s.as_str())
+        .map(|s| s.trim().to_string())
+}
+
+/// Reads one page of a Graph GET listing (`{"value": [...]}`, or a bare array of devices);
+/// callers concatenate pages. A token file given here is refused (its serials would all
+/// "collide" with themselves).
+pub fn parse_listing(text: &str) -> Result<Vec<ListedDevice>, Unusable> {
+    let text = strip_bom(text);
+    if text.trim().is_empty() {
+        return Err(Unusable::new("the listing is empty"));
+    }
+    let root = json::parse(text).map_err(|e| Unusable {
+        message: format!("the listing is not valid JSON: {}", e.message),
+        line: Some(e.pos.line),
+        column: Some(e.pos.column),
+    })?;
+    let at = |v: &json::Value, message: String| Unusable {
+        message,
+        line: Some(v.pos.line),
+        column: Some(v.pos.column),
+    };
+    let items = match &root.kind {
+        Kind::Array(a) => a,
+        Kind::Object(_) => match root.get("value") {
+            Some(json::Value {
+                kind: Kind::Array(a),
+                ..
+            }) => a,
+            _ => {
+                return Err(at(
+                    &root,
+                    "not a listing: expected a Graph GET response {\"value\": [...]}".into(),
+                ))
+            }
+        },
+        _ => {
+            return Err(at(
+                &root,
+                format!("not a listing: the JSON is {}", root.kind_name()),
+            ))
+        }
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (n, item) in items.iter().enumerate() {
+        let d = device(item);
+        if d.as_object().is_none() {
+            return Err(at(
+                item,
+                format!(
+                    "not a listing: item {n} is {}, not a device",
+                    item.kind_name()
+                ),
+            ));
+        }
+        if has_secret(d) {
+            return Err(at(
+                item,
+                "this is a token file (its items have secret keys), not a Graph listing; listings come from GET …/hardwareOathDevices and have \"secretKey\": null".into(),
+            ));
+        }
+        let serial_number = text_of(d, "serialNumber")
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| at(item, format!("listing item {n} has no serialNumber")))?;
+        let assigned_to = d.get("assignedTo").and_then(|a| {
+            text_of(a, "displayName")
+                .filter(|s| !s.is_empty())
+                .or_else(|| text_of(a, "id"))
+        });
+        out.push(ListedDevice {
+            id: text_of(d, "id"),
+            serial_number,
+            manufacturer: text_of(d, "manufacturer"),
+            model: text_of(d, "model"),
+            status: text_of(d, "status"),
+            assigned_to,
+        });
+    }
+    Ok(out)
+}

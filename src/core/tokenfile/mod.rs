@@ -1,0 +1,338 @@
+//! Token files in: the Graph `#$delta` body (as Token2 ships it), bare arrays and single objects,
+//! the legacy Entra CSV, and Graph GET listings of the tenant's devices.
+//!
+//! [`validate`] reads a file into records and diagnostics (rules catalogued in `docs/rules.md`);
+//! [`normalize`] writes the canonical delta JSON of the valid records. Nothing here does I/O.
+
+mod csv;
+mod delta;
+mod item;
+pub mod json;
+mod listing;
+mod normalize;
+mod rules;
+
+use std::fmt;
+
+pub use listing::parse_listing;
+pub use normalize::{canonical_json, normalize};
+pub use rules::{codes, MAX_SECRET_CHARS};
+
+use crate::core::diag::Diagnostic;
+use crate::core::otp::HashAlg;
+use crate::core::secret::Secret;
+use crate::core::token::{ListedDevice, Token};
+
+/// Which parser to use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum InputFormat {
+    /// Decide from the content: JSON when it starts with `{` or `[`, else the legacy CSV.
+    #[default]
+    Auto,
+    /// Graph/Token2 JSON only.
+    Json,
+    /// Legacy Entra CSV only.
+    Csv,
+}
+
+/// The shape a file turned out to have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DetectedFormat {
+    /// `{"@context":"#$delta","value":[…]}` (also with a missing or wrong `@context`).
+    GraphDelta,
+    /// `[{…}, …]`: wrapped into a delta body.
+    BareArray,
+    /// `{"serialNumber": …}`: one token, wrapped.
+    SingleObject,
+    /// `upn,serial number,secret key,time interval,manufacturer,model`.
+    LegacyCsv,
+}
+
+impl DetectedFormat {
+    /// Stable name used in JSON output: `graphDelta`, `bareArray`, `singleObject`, `legacyCsv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DetectedFormat::GraphDelta => "graphDelta",
+            DetectedFormat::BareArray => "bareArray",
+            DetectedFormat::SingleObject => "singleObject",
+            DetectedFormat::LegacyCsv => "legacyCsv",
+        }
+    }
+}
+
+/// Options for [`validate`].
+#[derive(Clone, Debug, Default)]
+pub struct ParseOptions {
+    /// Force a parser, or detect.
+    pub format: InputFormat,
+    /// Hash for records that do not state one (every CSV row; JSON records without
+    /// `hashFunction`). `None` means Graph's default, `hmacsha1`. `Sha512` is unusable.
+    pub hash_function: Option<HashAlg>,
+    /// Devices the tenant already holds (from [`parse_listing`]), for collision checks.
+    pub listing: Vec<ListedDevice>,
+}
+
+/// Input that cannot be used at all (not JSON/CSV, not a token file, a listing given as an
+/// upload). The message never contains a secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unusable {
+    /// What is wrong, in plain language.
+    pub message: String,
+    /// 1-based line, when the problem has a place.
+    pub line: Option<u32>,
+    /// 1-based column (characters), when the problem has a place.
+    pub column: Option<u32>,
+}
+
+impl Unusable {
+    /// An unusable-input error without a position.
+    pub fn new(message: impl Into<String>) -> Unusable {
+        Unusable {
+            message: message.into(),
+            line: None,
+            column: None,
+        }
+    }
+}
+
+impl fmt::Display for Unusable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{l}:{c}: {}", self.message),
+            (Some(l), None) => write!(f, "{l}: {}", self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for Unusable {}
+
+/// One input record (a JSON item or a CSV row), valid or not. `Debug` never shows the secret.
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// 0-based index in input order (continuing across files in [`validate_files`]).
+    pub index: usize,
+    /// Index of the file it came from (0 for [`validate`]).
+    pub file: usize,
+    /// The validated token; `None` when the record has an error.
+    pub token: Option<Token>,
+    /// The serial number as read (trimmed), if it was a string.
+    pub serial_number: Option<String>,
+    /// The manufacturer as read (trimmed), if it was a string.
+    pub manufacturer: Option<String>,
+    /// The model as read (trimmed), if it was a string.
+    pub model: Option<String>,
+    /// The hash the record states, or the default it gets; `None` when unusable.
+    pub hash_function: Option<HashAlg>,
+    /// 30 or 60 when usable.
+    pub time_interval: Option<u64>,
+    /// The decoded key whenever `secretKey` decoded, even if another field is invalid.
+    pub secret: Option<Secret>,
+    /// `@contentId` as written (numbers as their text), if present.
+    pub content_id: Option<String>,
+    /// 1-based line where the record starts.
+    pub line: Option<u32>,
+    /// 1-based column where the record starts.
+    pub column: Option<u32>,
+}
+
+impl Record {
+    /// True when the record has no error.
+    pub fn is_valid(&self) -> bool {
+        self.token.is_some()
+    }
+}
+
+/// One input file (part of a [`Report`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilePart {
+    /// What the file turned out to be.
+    pub format: DetectedFormat,
+    /// Index of its first record in [`Report::records`].
+    pub first_record: usize,
+    /// How many records it has.
+    pub records: usize,
+}
+
+/// The result of validating one upload (one or more files).
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The format of the (first) file.
+    pub format: DetectedFormat,
+    /// Every record, valid or not, in input order.
+    pub records: Vec<Record>,
+    /// Every finding, ordered by file, then position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// One entry per input file.
+    pub files: Vec<FilePart>,
+    /// For each diagnostic, the index of the file it concerns (same length as `diagnostics`).
+    pub diagnostic_files: Vec<usize>,
+}
+
+impl Report {
+    /// Records without an error.
+    pub fn valid(&self) -> usize {
+        self.records.iter().filter(|r| r.is_valid()).count()
+    }
+
+    /// Records with at least one error.
+    pub fn invalid(&self) -> usize {
+        self.records.len() - self.valid()
+    }
+
+    /// True when any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == crate::core::Severity::Error)
+    }
+
+    /// The tokens of the valid records, in input order.
+    pub fn valid_tokens(&self) -> Vec<&Token> {
+        self.records
+            .iter()
+            .filter_map(|r| r.token.as_ref())
+            .collect()
+    }
+
+    /// The `--json` shape: `{"records", "valid", "invalid", "diagnostics": [...]}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("a report serialises")
+    }
+}
+
+/// Serialises as the `--json` shape, keys in that order.
+impl serde::Serialize for Report {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Report", 4)?;
+        st.serialize_field("records", &self.records.len())?;
+        st.serialize_field("valid", &self.valid())?;
+        st.serialize_field("invalid", &self.invalid())?;
+        st.serialize_field("diagnostics", &self.diagnostics)?;
+        st.end()
+    }
+}
+
+/// Validates one token file.
+pub fn validate(text: &str, opts: &ParseOptions) -> Result<Report, Unusable> {
+    validate_files(&[text], opts).map_err(|(_, e)| e)
+}
+
+/// Validates several files as one upload: record indexes continue across files and duplicates
+/// are found across them. The error names the index of the unusable file.
+pub fn validate_files(texts: &[&str], opts: &ParseOptions) -> Result<Report, (usize, Unusable)> {
+    if opts.hash_function == Some(HashAlg::Sha512) {
+        return Err((
+            0,
+            Unusable::new("hmacsha512 is not accepted by Entra: use hmacsha1 or hmacsha256"),
+        ));
+    }
+    let ctx = rules::Ctx {
+        hash: opts.hash_function,
+    };
+    let mut records = Vec::new();
+    let mut spots = Vec::new();
+    let mut found: Vec<(usize, Diagnostic)> = Vec::new();
+    let mut files = Vec::with_capacity(texts.len());
+    for (file, text) in texts.iter().enumerate() {
+        let first_record = records.len();
+        let format = read_file(text, file, opts, &ctx, &mut records, &mut spots, &mut found)
+            .map_err(|e| (file, e))?;
+        files.push(FilePart {
+            format,
+            first_record,
+            records: records.len() - first_record,
+        });
+    }
+    let (cross, invalid) = rules::cross_check(&records, &spots, &opts.listing);
+    found.extend(cross);
+    for i in invalid {
+        records[i].token = None;
+    }
+    // Stable: findings at the same place keep the order they were made in.
+    found.sort_by_key(|(file, d)| (*file, d.line.unwrap_or(0), d.column.unwrap_or(0)));
+    let (diagnostic_files, diagnostics) = found.into_iter().unzip();
+    Ok(Report {
+        format: files
+            .first()
+            .map_or(DetectedFormat::GraphDelta, |f: &FilePart| f.format),
+        records,
+        diagnostics,
+        files,
+        diagnostic_files,
+    })
+}
+
+/// Strips a UTF-8 byte order mark.
+pub(crate) fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+fn read_file(
+    text: &str,
+    file: usize,
+    opts: &ParseOptions,
+    ctx: &rules::Ctx,
+    records: &mut Vec<Record>,
+    spots: &mut Vec<rules::Spots>,
+    found: &mut Vec<(usize, Diagnostic)>,
+) -> Result<DetectedFormat, Unusable> {
+    let text = strip_bom(text);
+    let first = text.trim_start().chars().next();
+    let Some(first) = first else {
+        return Err(Unusable::new("the file is empty"));
+    };
+    let json = match opts.format {
+        InputFormat::Json => true,
+        InputFormat::Csv => false,
+        InputFormat::Auto => first == '{' || first == '[',
+    };
+    let mut diags = Vec::new();
+    let mut check_items = |items: &[item::Item], diags: &mut Vec<Diagnostic>| {
+        records.reserve(items.len());
+        for it in items {
+            let (r, s) = rules::check(text, it, records.len(), file, ctx, diags);
+            records.push(r);
+            spots.push(s);
+        }
+    };
+    let format = if json {
+        let root = json::parse(text).map_err(|e| Unusable {
+            message: format!("not valid JSON: {}", e.message),
+            line: Some(e.pos.line),
+            column: Some(e.pos.column),
+        })?;
+        let parsed = delta::read(&root)?;
+        diags.extend(parsed.diagnostics);
+        check_items(&parsed.items, &mut diags);
+        parsed.format
+    } else {
+        let table = csv::Table::read(text)?;
+        let (items, header) = table.items(text, opts.hash_function.is_some());
+        diags.extend(header);
+        check_items(&items, &mut diags);
+        DetectedFormat::LegacyCsv
+    };
+    found.extend(diags.into_iter().map(|d| (file, d)));
+    Ok(format)
+}
+/// A record left out of the normalised output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    /// 0-based record index.
+    pub record: usize,
+    /// Its serial number, if it had one.
+    pub serial_number: Option<String>,
+    /// The error messages (with codes) that made it invalid.
+    pub reasons: Vec<String>,
+}
+
+/// Canonical delta JSON and what was left out.
+#[derive(Clone, Debug)]
+pub struct Normalized {
+    /// Pretty-printed canonical `#$delta` body with a trailing newline.
+    pub json: String,
+    /// Records not written (only with `skip_invalid`).
+    pub skipped: Vec<Skipped>,
+}

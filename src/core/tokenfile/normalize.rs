@@ -1,0 +1,86 @@
+//! Canonical Graph delta JSON of the valid records.
+
+use serde::Serialize;
+
+use super::{Normalized, Report, Skipped, Unusable};
+use crate::core::token::{DeltaItem, Token};
+use crate::core::Severity;
+
+/// The delta body, serialised straight from [`DeltaItem`] so the field order of Microsoft's
+/// example survives (a `serde_json::Value` sorts keys unless serde_json's `preserve_order`
+/// feature is on).
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    value: Vec<DeltaItem<'a>>,
+}
+
+/// Pretty-printed canonical delta JSON (two-space indent, trailing newline), `@contentId`
+/// "1".."n", fields in Microsoft's order.
+pub fn canonical_json(tokens: &[&Token]) -> String {
+    let body = Body {
+        context: "#$delta",
+        value: tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| DeltaItem {
+                token: t,
+                content_id: Some((i + 1).to_string()),
+                with_optional: true,
+            })
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&body).expect("a delta body serialises");
+    s.push('\n');
+    s
+}
+
+/// How many invalid records an error message names before "and N more".
+const NAMED: usize = 10;
+
+/// Canonical Graph delta JSON of the valid records: `@context` `#$delta`, `@contentId` "1".."n",
+/// integer `timeIntervalInSeconds`, lower-case `hashFunction`, canonical base32 `secretKey`,
+/// fields in the order of Microsoft's example, no read-only or unknown fields. With invalid
+/// records and without `skip_invalid` this fails, naming them; with it, each is listed in
+/// [`Normalized::skipped`] with its reasons.
+pub fn normalize(report: &Report, skip_invalid: bool) -> Result<Normalized, Unusable> {
+    let invalid: Vec<usize> = report
+        .records
+        .iter()
+        .filter(|r| !r.is_valid())
+        .map(|r| r.index)
+        .collect();
+    if !invalid.is_empty() && !skip_invalid {
+        let mut named: Vec<String> = invalid.iter().take(NAMED).map(|i| i.to_string()).collect();
+        if invalid.len() > NAMED {
+            named.push(format!("and {} more", invalid.len() - NAMED));
+        }
+        return Err(Unusable::new(format!(
+            "{} invalid record(s) ({}); nothing was written: fix them, or skip them",
+            invalid.len(),
+            named.join(", ")
+        )));
+    }
+    let mut reasons: Vec<Vec<String>> = vec![Vec::new(); report.records.len()];
+    for d in &report.diagnostics {
+        if let (Severity::Error, Some(r)) = (d.severity, d.record) {
+            if let Some(list) = reasons.get_mut(r) {
+                let field = d.field.map(|f| format!(" {f}")).unwrap_or_default();
+                list.push(format!("{}{field}: {}", d.code, d.message));
+            }
+        }
+    }
+    let skipped = invalid
+        .iter()
+        .map(|&i| Skipped {
+            record: i,
+            serial_number: report.records[i].serial_number.clone(),
+            reasons: std::mem::take(&mut reasons[i]),
+        })
+        .collect();
+    Ok(Normalized {
+        json: canonical_json(&report.valid_tokens()),
+        skipped,
+    })
+}

@@ -1,0 +1,928 @@
+//! The validation rules: per record ([`check`]) and across records ([`cross_check`]).
+//! Every code is catalogued in `docs/rules.md`; messages never contain a secret.
+
+use std::collections::HashMap;
+
+use super::delta::shorten;
+use super::item::{Field, Item, Name, Val, FIELDS};
+use super::Record;
+use crate::core::diag::{Diagnostic, Pos};
+use crate::core::otp::HashAlg;
+use crate::core::secret::{Secret, SecretIssue};
+use crate::core::token::{ListedDevice, Token};
+use crate::core::Severity::{self, Error, Info, Warning};
+
+/// The stable codes (see `docs/rules.md`).
+pub mod codes {
+    /// `@context` missing or not `#$delta`.
+    pub const CONTEXT: &str = "HW001";
+    /// A bare array, wrapped.
+    pub const BARE_ARRAY: &str = "HW002";
+    /// A single token object, wrapped.
+    pub const SINGLE_OBJECT: &str = "HW003";
+    /// A record that is not an object.
+    pub const NOT_OBJECT: &str = "HW004";
+    /// An unexpected top-level key in a delta body.
+    pub const TOP_LEVEL_KEY: &str = "HW005";
+    /// A file without records.
+    pub const NO_RECORDS: &str = "HW006";
+    /// A CSV row whose number of fields differs from the header.
+    pub const CSV_COLUMNS: &str = "HW010";
+    /// An unknown CSV column.
+    pub const CSV_UNKNOWN_COLUMN: &str = "HW011";
+    /// The legacy CSV has no hash column: the default or the option is used.
+    pub const CSV_HASH: &str = "HW012";
+    /// A required field is missing or null.
+    pub const MISSING: &str = "HW101";
+    /// A field has the wrong JSON type.
+    pub const WRONG_TYPE: &str = "HW102";
+    /// A required text field is empty.
+    pub const EMPTY: &str = "HW103";
+    /// Leading or trailing whitespace, trimmed.
+    pub const WHITESPACE: &str = "HW104";
+    /// A key spelled with a different case (`HashFunction`).
+    pub const KEY_CASE: &str = "HW105";
+    /// A read-only field (`id`, `status`, `assignedTo`, `lastUsedDateTime`).
+    pub const READ_ONLY: &str = "HW106";
+    /// An unknown field.
+    pub const UNKNOWN_FIELD: &str = "HW107";
+    /// The same field twice in one record.
+    pub const DUPLICATE_FIELD: &str = "HW108";
+    /// `timeIntervalInSeconds` not 30 or 60.
+    pub const INTERVAL: &str = "HW110";
+    /// `timeIntervalInSeconds` given as a string or a decimal: written as an integer.
+    pub const INTERVAL_FORM: &str = "HW111";
+    /// `hashFunction` not accepted (hmacsha512, anything else).
+    pub const HASH: &str = "HW120";
+    /// `hashFunction` missing: Graph's default (or the option) applies.
+    pub const HASH_DEFAULT: &str = "HW121";
+    /// `hashFunction` in another case: written in lower case.
+    pub const HASH_CASE: &str = "HW122";
+    /// `hashFunction` in another spelling (`SHA-256`): written as Graph's name.
+    pub const HASH_SPELLING: &str = "HW123";
+    /// `assignTo.id` (or the CSV upn) is not a user object id.
+    pub const ASSIGN_ID: &str = "HW130";
+    /// A character outside the base32 alphabet.
+    pub const SECRET_CHARACTER: &str = "HW201";
+    /// The digit 0, 1 or 8 (a misread O, I/L or B).
+    pub const SECRET_CONFUSABLE: &str = "HW202";
+    /// `=` before the end.
+    pub const SECRET_PADDING_MISPLACED: &str = "HW203";
+    /// Nothing left after removing separators.
+    pub const SECRET_EMPTY: &str = "HW204";
+    /// More than 128 base32 characters.
+    pub const SECRET_TOO_LONG: &str = "HW205";
+    /// A length no base32 encoder produces.
+    pub const SECRET_LENGTH: &str = "HW206";
+    /// Non-zero unused trailing bits.
+    pub const SECRET_BITS: &str = "HW207";
+    /// Fewer than 16 bytes.
+    pub const SECRET_SHORT: &str = "HW208";
+    /// Lower case, upper-cased.
+    pub const SECRET_LOWER: &str = "HW210";
+    /// Whitespace removed.
+    pub const SECRET_WHITESPACE: &str = "HW211";
+    /// `-` separators removed.
+    pub const SECRET_HYPHEN: &str = "HW212";
+    /// `=` padding removed.
+    pub const SECRET_PADDING: &str = "HW213";
+    /// Duplicate serial number.
+    pub const DUPLICATE_SERIAL: &str = "HW301";
+    /// Duplicate secret key (same decoded bytes).
+    pub const DUPLICATE_SECRET: &str = "HW302";
+    /// Equivalent secret keys (differ only by trailing zero bytes).
+    pub const EQUIVALENT_SECRET: &str = "HW303";
+    /// `@contentId` missing.
+    pub const CONTENT_ID_MISSING: &str = "HW304";
+    /// `@contentId` duplicated.
+    pub const CONTENT_ID_DUPLICATE: &str = "HW305";
+    /// `@contentId` not a string.
+    pub const CONTENT_ID_TYPE: &str = "HW306";
+    /// The tenant already holds this serial number (listing).
+    pub const LISTED_SERIAL: &str = "HW401";
+
+    /// The code of a secret finding.
+    pub fn secret(kind: crate::core::secret::SecretIssueKind) -> &'static str {
+        use crate::core::secret::SecretIssueKind::*;
+        match kind {
+            InvalidCharacter => SECRET_CHARACTER,
+            Confusable => SECRET_CONFUSABLE,
+            MisplacedPadding => SECRET_PADDING_MISPLACED,
+            Empty => SECRET_EMPTY,
+            NonCanonicalLength => SECRET_LENGTH,
+            NonCanonicalBits => SECRET_BITS,
+            ShortKey => SECRET_SHORT,
+            LowerCase => SECRET_LOWER,
+            Whitespace => SECRET_WHITESPACE,
+            Hyphen => SECRET_HYPHEN,
+            Padding => SECRET_PADDING,
+        }
+    }
+}
+
+/// Longest secret Entra accepts, in base32 characters (legacy CSV rule).
+pub const MAX_SECRET_CHARS: usize = 128;
+
+/// Options the rules need.
+pub(crate) struct Ctx {
+    /// Hash for records that state none; `None` = Graph's default.
+    pub hash: Option<HashAlg>,
+}
+
+/// Positions of the fields the cross-record rules point at.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Spots {
+    pub serial: Option<Pos>,
+    pub secret: Option<Pos>,
+    pub content_id: Option<Pos>,
+}
+
+struct Out<'o> {
+    index: usize,
+    diags: &'o mut Vec<Diagnostic>,
+    errors: usize,
+}
+
+impl Out<'_> {
+    fn push(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        field: Option<&'static str>,
+        pos: Pos,
+        message: impl Into<String>,
+    ) {
+        if severity == Error {
+            self.errors += 1;
+        }
+        self.diags.push(Diagnostic::new(
+            severity,
+            code,
+            Some(self.index),
+            field,
+            Some(pos),
+            message,
+        ));
+    }
+}
+
+fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// How a field is named in messages: Graph's name, and the column for CSV.
+fn label(field: &'static str, f: Option<&Field>, csv: bool) -> String {
+    match f {
+        Some(f) if csv => format!("{field} (column \"{}\")", shorten(f.key)),
+        _ => field.to_string(),
+    }
+}
+
+/// Checks one record; pushes its findings to `diags` and returns it with the positions the
+/// cross-record rules need.
+pub(crate) fn check(
+    text: &str,
+    item: &Item,
+    index: usize,
+    file: usize,
+    ctx: &Ctx,
+    diags: &mut Vec<Diagnostic>,
+) -> (Record, Spots) {
+    let mut record = Record {
+        index,
+        file,
+        token: None,
+        serial_number: None,
+        manufacturer: None,
+        model: None,
+        hash_function: None,
+        time_interval: None,
+        secret: None,
+        content_id: None,
+        line: Some(item.start.line),
+        column: Some(item.start.column),
+    };
+    let mut spots = Spots::default();
+    if let Some(broken) = &item.broken {
+        let mut d = broken.clone();
+        d.record = Some(index);
+        diags.push(d);
+        return (record, spots);
+    }
+    let mut out = Out {
+        index,
+        diags,
+        errors: 0,
+    };
+    let csv = item.csv;
+
+    // Resolve keys: one slot per writable field, first occurrence wins.
+    let mut slots: [Option<&Field>; FIELDS.len()] = [None; FIELDS.len()];
+    for f in &item.fields {
+        match f.name {
+            Name::Unknown => out.push(
+                Warning,
+                codes::UNKNOWN_FIELD,
+                None,
+                f.key_pos,
+                format!(
+                    "unknown field \"{}\" is dropped on normalisation",
+                    shorten(f.key)
+                ),
+            ),
+            Name::ReadOnly { field, .. } => out.push(
+                Warning,
+                codes::READ_ONLY,
+                Some(field),
+                f.key_pos,
+                format!(
+                    "\"{}\" is read-only (Graph sets it) and is not sent on create; it is dropped on normalisation",
+                    shorten(f.key)
+                ),
+            ),
+            Name::Known { field, exact } => {
+                let slot = FIELDS.iter().position(|x| *x == field).unwrap_or(0);
+                if let Some(first) = slots[slot] {
+                    out.push(
+                        Error,
+                        codes::DUPLICATE_FIELD,
+                        Some(field),
+                        f.key_pos,
+                        format!(
+                            "{field} is given twice in this record (first as \"{}\" at {}:{}); which one counts is ambiguous",
+                            shorten(first.key),
+                            first.key_pos.line,
+                            first.key_pos.column
+                        ),
+                    );
+                    continue;
+                }
+                if !exact {
+                    out.push(
+                        Warning,
+                        codes::KEY_CASE,
+                        Some(field),
+                        f.key_pos,
+                        format!(
+                            "key \"{}\" should be spelled \"{field}\": Graph property names are case-sensitive, so Graph may ignore it (written as \"{field}\" on normalisation)",
+                            shorten(f.key)
+                        ),
+                    );
+                }
+                slots[slot] = Some(f);
+            }
+        }
+    }
+    let get = |name: &str| slots[FIELDS.iter().position(|x| *x == name).unwrap_or(0)];
+
+    let content_id = if csv {
+        None
+    } else {
+        content_id(get("@contentId"), item.start, &mut out, &mut spots)
+    };
+    let serial = required_text("serialNumber", get("serialNumber"), item, &mut out);
+    spots.serial = get("serialNumber").map(|f| f.pos);
+    let manufacturer = required_text("manufacturer", get("manufacturer"), item, &mut out);
+    let model = required_text("model", get("model"), item, &mut out);
+    let secret = secret_key(text, get("secretKey"), item, &mut out);
+    spots.secret = get("secretKey").map(|f| f.pos);
+    let interval = interval(get("timeIntervalInSeconds"), item, &mut out);
+    let hash = hash_function(get("hashFunction"), item, ctx, &mut out);
+    let display_name = display_name(get("displayName"), &mut out);
+    let assign_to = assign_to(get("assignTo"), csv, &mut out);
+
+    let ok = out.errors == 0;
+    record.content_id = content_id;
+    record.serial_number = serial;
+    record.manufacturer = manufacturer;
+    record.model = model;
+    record.secret = secret;
+    record.time_interval = interval;
+    record.hash_function = hash;
+    if ok {
+        if let (Some(s), Some(ma), Some(mo), Some(k), Some(t), Some(h)) = (
+            &record.serial_number,
+            &record.manufacturer,
+            &record.model,
+            &record.secret,
+            interval,
+            hash,
+        ) {
+            record.token = Some(Token {
+                serial_number: s.clone(),
+                manufacturer: ma.clone(),
+                model: mo.clone(),
+                secret: k.clone(),
+                time_interval: t,
+                hash_function: h,
+                display_name,
+                assign_to,
+            });
+        }
+    }
+    (record, spots)
+}
+
+fn missing(field: &'static str, f: Option<&Field>, item: &Item, out: &mut Out) {
+    let (pos, message) = match f {
+        Some(f) => (f.pos, format!("{field} is null")),
+        None if item.csv => (
+            item.start,
+            format!("{field} is missing: the CSV has no column for it"),
+        ),
+        None => (item.start, format!("{field} is missing")),
+    };
+    out.push(Error, codes::MISSING, Some(field), pos, message);
+}
+
+fn required_text(
+    field: &'static str,
+    f: Option<&Field>,
+    item: &Item,
+    out: &mut Out,
+) -> Option<String> {
+    let Some(fd) = f else {
+        missing(field, None, item, out);
+        return None;
+    };
+    match fd.value {
+        Val::Null => {
+            missing(field, f, item, out);
+            None
+        }
+        Val::Str(s) => {
+            let t = s.trim();
+            if t.is_empty() {
+                out.push(
+                    Error,
+                    codes::EMPTY,
+                    Some(field),
+                    fd.pos,
+                    format!("{} is empty", label(field, f, item.csv)),
+                );
+                return None;
+            }
+            if t.len() != s.len() {
+                out.push(
+                    Warning,
+                    codes::WHITESPACE,
+                    Some(field),
+                    fd.pos,
+                    format!(
+                        "{} has leading or trailing whitespace (trimmed on normalisation)",
+                        label(field, f, item.csv)
+                    ),
+                );
+            }
+            Some(t.to_string())
+        }
+        Val::Num(_) if field == "serialNumber" => {
+            out.push(
+                Error,
+                codes::WRONG_TYPE,
+                Some(field),
+                fd.pos,
+                "serialNumber must be a string, not a number: quote it (\"…\") so leading zeros and long serials survive",
+            );
+            None
+        }
+        v => {
+            out.push(
+                Error,
+                codes::WRONG_TYPE,
+                Some(field),
+                fd.pos,
+                format!("{field} must be a string, found {}", v.kind_name()),
+            );
+            None
+        }
+    }
+}
+
+fn secret_issue(text: &str, f: &Field, issue: &SecretIssue, out: &mut Out) {
+    let pos = issue
+        .positions
+        .first()
+        .and_then(|&p| f.loc.char_pos(text, p))
+        .unwrap_or(f.pos);
+    out.push(
+        issue.severity(),
+        codes::secret(issue.kind),
+        Some("secretKey"),
+        pos,
+        format!("secretKey: {}", issue.message),
+    );
+}
+
+fn secret_key(text: &str, f: Option<&Field>, item: &Item, out: &mut Out) -> Option<Secret> {
+    let Some(fd) = f else {
+        missing("secretKey", None, item, out);
+        return None;
+    };
+    let s = match fd.value {
+        Val::Str(s) => s,
+        Val::Null => {
+            missing("secretKey", f, item, out);
+            return None;
+        }
+        v => {
+            out.push(
+                Error,
+                codes::WRONG_TYPE,
+                Some("secretKey"),
+                fd.pos,
+                format!("secretKey must be a base32 string, found {}", v.kind_name()),
+            );
+            return None;
+        }
+    };
+    match Secret::parse(s) {
+        Err(e) => {
+            for issue in &e.issues {
+                secret_issue(text, fd, issue, out);
+            }
+            None
+        }
+        Ok(parsed) => {
+            for issue in &parsed.issues {
+                secret_issue(text, fd, issue, out);
+            }
+            let chars = parsed.secret.base32_len();
+            if chars > MAX_SECRET_CHARS {
+                out.push(
+                    Error,
+                    codes::SECRET_TOO_LONG,
+                    Some("secretKey"),
+                    fd.pos,
+                    format!(
+                        "secretKey is {chars} base32 characters ({} bytes); Entra accepts at most {MAX_SECRET_CHARS}",
+                        parsed.secret.len()
+                    ),
+                );
+            }
+            // Whatever else is wrong with the record, the key is known (for a live code).
+            Some(parsed.secret)
+        }
+    }
+}
+
+fn interval(f: Option<&Field>, item: &Item, out: &mut Out) -> Option<u64> {
+    const FIELD: &str = "timeIntervalInSeconds";
+    let Some(fd) = f else {
+        missing(FIELD, None, item, out);
+        return None;
+    };
+    let bad = |out: &mut Out, found: String| {
+        out.push(
+            Error,
+            codes::INTERVAL,
+            Some(FIELD),
+            fd.pos,
+            format!("{FIELD} must be 30 or 60, found {found}"),
+        );
+        None
+    };
+    match fd.value {
+        Val::Null => {
+            missing(FIELD, f, item, out);
+            None
+        }
+        Val::Num(raw) => match raw {
+            "30" => Some(30),
+            "60" => Some(60),
+            _ => match raw.parse::<f64>() {
+                Ok(v) if v == 30.0 || v == 60.0 => {
+                    out.push(
+                        Info,
+                        codes::INTERVAL_FORM,
+                        Some(FIELD),
+                        fd.pos,
+                        format!("{FIELD} {raw} is written as the integer {v}"),
+                    );
+                    Some(v as u64)
+                }
+                _ => bad(out, shorten(raw)),
+            },
+        },
+        Val::Str(s) => match s.trim() {
+            t @ ("30" | "60") => {
+                if !item.csv {
+                    out.push(
+                        Info,
+                        codes::INTERVAL_FORM,
+                        Some(FIELD),
+                        fd.pos,
+                        format!("{FIELD} is the string \"{t}\"; it is written as the integer {t}"),
+                    );
+                }
+                t.parse().ok()
+            }
+            "" if item.csv => {
+                out.push(
+                    Error,
+                    codes::EMPTY,
+                    Some(FIELD),
+                    fd.pos,
+                    format!("{} is empty", label(FIELD, f, true)),
+                );
+                None
+            }
+            _ => bad(out, format!("\"{}\"", shorten(s))),
+        },
+        v => bad(out, v.kind_name().to_string()),
+    }
+}
+
+fn hash_function(f: Option<&Field>, item: &Item, ctx: &Ctx, out: &mut Out) -> Option<HashAlg> {
+    const FIELD: &str = "hashFunction";
+    let default = ctx.hash.unwrap_or(HashAlg::Sha1);
+    let defaulted = |out: &mut Out, pos: Pos, what: &str| {
+        if !item.csv {
+            let whose = if ctx.hash.is_some() {
+                "the hash function given as an option"
+            } else {
+                "Graph's default"
+            };
+            out.push(
+                Info,
+                codes::HASH_DEFAULT,
+                Some(FIELD),
+                pos,
+                format!(
+                    "{FIELD} is {what}; {whose}, {}, is used",
+                    default.graph_name()
+                ),
+            );
+        }
+        Some(default)
+    };
+    let Some(fd) = f else {
+        return defaulted(out, item.start, "missing");
+    };
+    match fd.value {
+        Val::Null => defaulted(out, fd.pos, "null"),
+        Val::Str(s) => {
+            let t = s.trim();
+            if t.is_empty() && item.csv {
+                return Some(default);
+            }
+            let exact = [HashAlg::Sha1, HashAlg::Sha256]
+                .into_iter()
+                .find(|h| h.graph_name() == s);
+            if exact.is_some() {
+                return exact;
+            }
+            let parsed = HashAlg::parse(t);
+            match parsed {
+                Some(h @ (HashAlg::Sha1 | HashAlg::Sha256)) => {
+                    let (code, sev, why) = if t.eq_ignore_ascii_case(h.graph_name()) {
+                        (codes::HASH_CASE, Info, "is not in lower case")
+                    } else {
+                        (codes::HASH_SPELLING, Warning, "is not Graph's spelling")
+                    };
+                    out.push(
+                        sev,
+                        code,
+                        Some(FIELD),
+                        fd.pos,
+                        format!(
+                            "{FIELD} \"{}\" {why}; it is written as \"{}\"",
+                            shorten(s),
+                            h.graph_name()
+                        ),
+                    );
+                    Some(h)
+                }
+                Some(HashAlg::Sha512) => {
+                    out.push(
+                        Error,
+                        codes::HASH,
+                        Some(FIELD),
+                        fd.pos,
+                        format!(
+                            "{FIELD} \"{}\": Entra accepts only hmacsha1 and hmacsha256, not SHA-512",
+                            shorten(s)
+                        ),
+                    );
+                    None
+                }
+                None => {
+                    out.push(
+                        Error,
+                        codes::HASH,
+                        Some(FIELD),
+                        fd.pos,
+                        format!("{FIELD} \"{}\" is not hmacsha1 or hmacsha256", shorten(s)),
+                    );
+                    None
+                }
+            }
+        }
+        v => {
+            out.push(
+                Error,
+                codes::WRONG_TYPE,
+                Some(FIELD),
+                fd.pos,
+                format!(
+                    "{FIELD} must be the string \"hmacsha1\" or \"hmacsha256\", found {}",
+                    v.kind_name()
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn content_id(f: Option<&Field>, start: Pos, out: &mut Out, spots: &mut Spots) -> Option<String> {
+    const FIELD: &str = "@contentId";
+    let Some(fd) = f else {
+        out.push(
+            Warning,
+            codes::CONTENT_ID_MISSING,
+            Some(FIELD),
+            start,
+            "@contentId is missing (records are numbered \"1\"..\"n\" on normalisation)",
+        );
+        return None;
+    };
+    spots.content_id = Some(fd.pos);
+    match fd.value {
+        Val::Str(s) => Some(s.to_string()),
+        Val::Num(raw) => {
+            out.push(
+                Warning,
+                codes::CONTENT_ID_TYPE,
+                Some(FIELD),
+                fd.pos,
+                format!("@contentId {} is a number; Graph's examples use strings (written as a string on normalisation)", shorten(raw)),
+            );
+            Some(raw.to_string())
+        }
+        v => {
+            out.push(
+                Warning,
+                codes::CONTENT_ID_TYPE,
+                Some(FIELD),
+                fd.pos,
+                format!(
+                    "@contentId is {}, not a string (renumbered on normalisation)",
+                    v.kind_name()
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn display_name(f: Option<&Field>, out: &mut Out) -> Option<String> {
+    let fd = f?;
+    match fd.value {
+        Val::Null => None,
+        Val::Str(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        v => {
+            out.push(
+                Error,
+                codes::WRONG_TYPE,
+                Some("displayName"),
+                fd.pos,
+                format!("displayName must be a string, found {}", v.kind_name()),
+            );
+            None
+        }
+    }
+}
+
+fn assign_to(f: Option<&Field>, csv: bool, out: &mut Out) -> Option<String> {
+    const FIELD: &str = "assignTo";
+    let fd = f?;
+    let (id, pos) = match fd.value {
+        Val::Null => return None,
+        Val::Str(s) if csv => (s.trim(), fd.pos),
+        Val::Object(members) => match members.iter().find(|m| m.key == "id") {
+            Some(m) => match m.value.as_str().map(str::trim) {
+                Some(id) if !id.is_empty() => (id, m.value.pos),
+                _ => {
+                    out.push(
+                        Error,
+                        codes::WRONG_TYPE,
+                        Some(FIELD),
+                        m.value.pos,
+                        "assignTo.id must be a non-empty string (the user's object id)",
+                    );
+                    return None;
+                }
+            },
+            None => {
+                out.push(
+                    Error,
+                    codes::MISSING,
+                    Some(FIELD),
+                    fd.pos,
+                    "assignTo has no \"id\"; it must be {\"id\": \"<user object id>\"}",
+                );
+                return None;
+            }
+        },
+        v => {
+            out.push(
+                Error,
+                codes::WRONG_TYPE,
+                Some(FIELD),
+                fd.pos,
+                format!(
+                    "assignTo must be an object {{\"id\": \"<user object id>\"}}, found {}",
+                    v.kind_name()
+                ),
+            );
+            return None;
+        }
+    };
+    if id.is_empty() {
+        return None;
+    }
+    if !is_guid(id) {
+        let message = if csv {
+            format!("the upn \"{}\" is kept as the assignment target, but Graph's assignTo takes a user object id (GUID); replace it before sending assignTo, or assign by UPN with a separate request", shorten(id))
+        } else {
+            format!(
+                "assignTo.id \"{}\" is not a user object id (GUID), which is what Graph documents",
+                shorten(id)
+            )
+        };
+        out.push(Warning, codes::ASSIGN_ID, Some(FIELD), pos, message);
+    }
+    Some(id.to_string())
+}
+
+/// Where a record is, for messages: `record 3 (line 12)`.
+fn whereis(r: &Record) -> String {
+    match r.line {
+        Some(l) => format!("record {} (line {l})", r.index),
+        None => format!("record {}", r.index),
+    }
+}
+
+/// Findings across records: duplicate serials and keys, equivalent keys, duplicate
+/// `@contentId` (within a file), serials the tenant already holds. Returns the findings (each
+/// with its file) and the records they make invalid.
+pub(crate) fn cross_check(
+    records: &[Record],
+    spots: &[Spots],
+    listing: &[ListedDevice],
+) -> (Vec<(usize, Diagnostic)>, Vec<usize>) {
+    let mut found = Vec::new();
+    let mut invalid = Vec::new();
+    let mut serials: HashMap<&str, usize> = HashMap::with_capacity(records.len());
+    let mut keys: HashMap<&[u8], usize> = HashMap::with_capacity(records.len());
+    let mut trimmed: HashMap<&[u8], usize> = HashMap::with_capacity(records.len());
+    let mut content_ids: HashMap<(usize, &str), usize> = HashMap::new();
+    let mut listed: HashMap<&str, &ListedDevice> = HashMap::with_capacity(listing.len());
+    for d in listing {
+        listed.entry(d.serial_number.as_str()).or_insert(d);
+    }
+    let mut report = |severity, r: &Record, code, field, pos: Option<Pos>, message: String| {
+        found.push((
+            r.file,
+            Diagnostic::new(severity, code, Some(r.index), Some(field), pos, message),
+        ));
+        if severity == Error {
+            invalid.push(r.index);
+        }
+    };
+    for (r, spot) in records.iter().zip(spots) {
+        if let Some(serial) = r.serial_number.as_deref() {
+            if let Some(&first) = serials.get(serial) {
+                report(
+                    Error,
+                    r,
+                    codes::DUPLICATE_SERIAL,
+                    "serialNumber",
+                    spot.serial,
+                    format!(
+                        "serial number \"{}\" is also {}; serial numbers must be unique",
+                        shorten(serial),
+                        whereis(&records[first])
+                    ),
+                );
+            } else {
+                serials.insert(serial, r.index);
+            }
+            if let Some(d) = listed.get(serial) {
+                let id = d.id.as_deref().unwrap_or("unknown id");
+                let status = d
+                    .status
+                    .as_deref()
+                    .map(|s| format!(", status {s}"))
+                    .unwrap_or_default();
+                report(
+                    Error,
+                    r,
+                    codes::LISTED_SERIAL,
+                    "serialNumber",
+                    spot.serial,
+                    format!(
+                        "the tenant already holds serial number \"{}\" (listing entry id {id}{status})",
+                        shorten(serial)
+                    ),
+                );
+            }
+        }
+        if let Some(secret) = &r.secret {
+            let bytes = secret.as_bytes();
+            if let Some(&first) = keys.get(bytes) {
+                report(
+                    Error,
+                    r,
+                    codes::DUPLICATE_SECRET,
+                    "secretKey",
+                    spot.secret,
+                    format!(
+                        "secretKey is the same key as {}; every device needs its own key",
+                        whereis(&records[first])
+                    ),
+                );
+            } else {
+                keys.insert(bytes, r.index);
+                if bytes.len() <= HashAlg::Sha1.block_size() {
+                    let t = secret.trimmed();
+                    if let Some(&first) = trimmed.get(t) {
+                        report(
+                            Warning,
+                            r,
+                            codes::EQUIVALENT_SECRET,
+                            "secretKey",
+                            spot.secret,
+                            format!(
+                                "the keys of {} and {} differ only by trailing zero bytes, so the two devices give the same codes",
+                                whereis(&records[first]),
+                                whereis(r)
+                            ),
+                        );
+                    } else {
+                        trimmed.insert(t, r.index);
+                    }
+                }
+            }
+        }
+        if let Some(id) = r.content_id.as_deref() {
+            if let Some(&first) = content_ids.get(&(r.file, id)) {
+                report(
+                    Warning,
+                    r,
+                    codes::CONTENT_ID_DUPLICATE,
+                    "@contentId",
+                    spot.content_id,
+                    format!(
+                        "@contentId \"{}\" is also used by {} (renumbered on normalisation)",
+                        shorten(id),
+                        whereis(&records[first])
+                    ),
+                );
+            } else {
+                content_ids.insert((r.file, id), r.index);
+            }
+        }
+    }
+    (found, invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::secret::SecretIssueKind;
+
+    #[test]
+    fn guid_shape() {
+        assert!(is_guid("0cadbf92-1234-4abc-9def-0123456789ab"));
+        assert!(!is_guid("helga@contoso.com"));
+        assert!(!is_guid("0cadbf92-####-####-####-############"));
+    }
+
+    #[test]
+    fn every_secret_kind_has_its_own_code() {
+        use SecretIssueKind::*;
+        let kinds = [
+            LowerCase,
+            Whitespace,
+            Hyphen,
+            Padding,
+            MisplacedPadding,
+            Confusable,
+            InvalidCharacter,
+            Empty,
+            NonCanonicalLength,
+            NonCanonicalBits,
+            ShortKey,
+        ];
+        let mut seen: Vec<&str> = kinds.iter().map(|k| codes::secret(*k)).collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), kinds.len());
+    }
+}

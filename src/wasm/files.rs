@@ -1,0 +1,301 @@
+//! `validate`, `normalize`, `parseTokens`, `parseListing`: token files in the browser.
+//!
+//! Each call gets the whole file text. Only unusable input throws (not JSON/CSV, not a token
+//! file, a listing given as a token file, impossible options); findings are returned as data.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use super::{from_js, to_js};
+use crate::core::secret::mask;
+use crate::core::token::ListedDevice;
+use crate::core::tokenfile::{self, InputFormat, ParseOptions, Report};
+use crate::core::HashAlg;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_FILES: &str = r#"
+/** The hash functions Entra accepts. */
+export type GraphHashFunction = "hmacsha1" | "hmacsha256";
+/** Which parser to use: detect (JSON when the text starts with `{` or `[`), or force one. */
+export type InputFormat = "auto" | "json" | "csv";
+/** Options for reading a token file. */
+export interface TokenFileOptions {
+  /** Pages of a Graph GET listing of the tenant's devices (each the JSON text of one page),
+   *  to flag serial numbers the tenant already holds (HW401). */
+  listing?: string[];
+  /** Hash for records that state none: every legacy CSV row, JSON records without
+   *  `hashFunction`. Default: Graph's default, "hmacsha1". */
+  hashFunction?: GraphHashFunction;
+  /** Default "auto". */
+  format?: InputFormat;
+}
+export interface NormalizeOptions extends TokenFileOptions {
+  /** Write the valid records and list the invalid ones in `skipped` (default false). */
+  skipInvalid?: boolean;
+}
+/** One finding; codes are catalogued in docs/rules.md. Messages never contain a secret. */
+export interface FileDiagnostic {
+  severity: "error" | "warning" | "info";
+  /** Stable code, e.g. "HW202". */
+  code: string;
+  /** 0-based record index in input order; null for file-level findings. */
+  record: number | null;
+  /** Field in Graph's spelling ("serialNumber", "secretKey", "@contentId", …) or null. */
+  field: string | null;
+  /** 1-based line in the input (after a byte order mark). */
+  line: number | null;
+  /** 1-based column, in characters. */
+  column: number | null;
+  message: string;
+}
+/** The same object as `hwoath validate --json`. records === valid + invalid. */
+export interface ValidationReport {
+  records: number;
+  valid: number;
+  invalid: number;
+  /** Ordered by position in the file. */
+  diagnostics: FileDiagnostic[];
+}
+export interface SkippedRecord {
+  record: number;
+  serialNumber: string | null;
+  /** "CODE field: message" for each error of the record. */
+  reasons: string[];
+}
+export interface NormalizeResult {
+  /** Canonical Graph #$delta JSON of the valid records (pretty, trailing newline). null when
+   *  a record is invalid and `skipInvalid` is not true: nothing is written then. */
+  json: string | null;
+  /** The invalid records: left out (skipInvalid) or blocking (json === null). */
+  skipped: SkippedRecord[];
+}
+export type DetectedFormat = "graphDelta" | "bareArray" | "singleObject" | "legacyCsv";
+/** One record for the page's table. Fields are null when missing or unusable. */
+export interface TokenRow {
+  index: number;
+  serialNumber: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  /** The record's hash, or the default it gets; null when unusable (e.g. hmacsha512). */
+  hashFunction: GraphHashFunction | null;
+  /** 30 or 60; null when unusable. */
+  timeIntervalInSeconds: number | null;
+  /** Canonical base32 key whenever `secretKey` decodes (even if another field is invalid),
+   *  for a live code via `totp(secret, …)` and for an explicit "reveal". SECRET: never log it,
+   *  show `secretMasked` by default. null when it does not decode. */
+  secret: string | null;
+  /** The canonical key with all but the last four characters hidden. */
+  secretMasked: string | null;
+  /** No error on this record. */
+  valid: boolean;
+  /** 1-based position where the record starts. */
+  line: number | null;
+  column: number | null;
+}
+export interface ParsedTokens {
+  format: DetectedFormat;
+  records: TokenRow[];
+  /** The same as `validate(text, options)`, so one call serves the whole page. */
+  report: ValidationReport;
+}
+/** A device from a Graph GET listing. */
+export interface ListedDevice {
+  id: string | null;
+  serialNumber: string;
+  manufacturer: string | null;
+  model: string | null;
+  status: string | null;
+  /** Display name (or id) of the assigned user. */
+  assignedTo: string | null;
+}
+"#;
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct Options {
+    listing: Vec<String>,
+    hash_function: Option<String>,
+    format: Option<String>,
+    skip_invalid: bool,
+}
+
+fn unusable(e: tokenfile::Unusable) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+impl Options {
+    fn parse_options(&self) -> Result<ParseOptions, JsError> {
+        let hash_function = match self.hash_function.as_deref() {
+            None => None,
+            Some("hmacsha1") => Some(HashAlg::Sha1),
+            Some("hmacsha256") => Some(HashAlg::Sha256),
+            Some(_) => {
+                return Err(JsError::new(
+                    "hashFunction must be \"hmacsha1\" or \"hmacsha256\"",
+                ))
+            }
+        };
+        let format = match self.format.as_deref() {
+            None | Some("auto") => InputFormat::Auto,
+            Some("json") => InputFormat::Json,
+            Some("csv") => InputFormat::Csv,
+            Some(_) => return Err(JsError::new("format must be \"auto\", \"json\" or \"csv\"")),
+        };
+        let mut listing = Vec::new();
+        for (i, page) in self.listing.iter().enumerate() {
+            let devices = tokenfile::parse_listing(page)
+                .map_err(|e| JsError::new(&format!("listing page {i}: {e}")))?;
+            listing.extend(devices);
+        }
+        Ok(ParseOptions {
+            format,
+            hash_function,
+            listing,
+        })
+    }
+
+    fn report(&self, text: &str) -> Result<Report, JsError> {
+        tokenfile::validate(text, &self.parse_options()?).map_err(unusable)
+    }
+}
+
+/// Validates a token file (Graph/Token2 JSON or legacy Entra CSV): the same object as
+/// `hwoath validate --json`. Throws only for unusable input.
+#[wasm_bindgen(unchecked_return_type = "ValidationReport")]
+pub fn validate(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "TokenFileOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let o: Options = from_js(options)?;
+    to_js(&o.report(text)?)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SkippedOut {
+    record: usize,
+    serial_number: Option<String>,
+    reasons: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct NormalizeOut {
+    json: Option<String>,
+    skipped: Vec<SkippedOut>,
+}
+
+/// Canonical Graph delta JSON of a token file, like `hwoath normalize`. With an invalid
+/// record and without `skipInvalid`, `json` is null and `skipped` lists what blocks it.
+#[wasm_bindgen(unchecked_return_type = "NormalizeResult")]
+pub fn normalize(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "NormalizeOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let o: Options = from_js(options)?;
+    let report = o.report(text)?;
+    let n = tokenfile::normalize(&report, true).map_err(unusable)?;
+    let written = o.skip_invalid || n.skipped.is_empty();
+    to_js(&NormalizeOut {
+        json: written.then_some(n.json),
+        skipped: n
+            .skipped
+            .into_iter()
+            .map(|s| SkippedOut {
+                record: s.record,
+                serial_number: s.serial_number,
+                reasons: s.reasons,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RowOut {
+    index: usize,
+    serial_number: Option<String>,
+    manufacturer: Option<String>,
+    model: Option<String>,
+    hash_function: Option<&'static str>,
+    time_interval_in_seconds: Option<u64>,
+    secret: Option<String>,
+    secret_masked: Option<String>,
+    valid: bool,
+    line: Option<u32>,
+    column: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct ParsedOut<'a> {
+    format: &'static str,
+    records: Vec<RowOut>,
+    report: &'a Report,
+}
+
+/// Every record of a token file for a table (with the canonical key for live codes and
+/// reveal; mask it), and the validation report. Throws only for unusable input.
+#[wasm_bindgen(js_name = parseTokens, unchecked_return_type = "ParsedTokens")]
+pub fn parse_tokens(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "TokenFileOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let o: Options = from_js(options)?;
+    let report = o.report(text)?;
+    let records = report
+        .records
+        .iter()
+        .map(|r| {
+            let secret = r.secret.as_ref().map(|s| s.to_base32());
+            RowOut {
+                index: r.index,
+                serial_number: r.serial_number.clone(),
+                manufacturer: r.manufacturer.clone(),
+                model: r.model.clone(),
+                hash_function: r
+                    .hash_function
+                    .filter(|h| *h != HashAlg::Sha512)
+                    .map(HashAlg::graph_name),
+                time_interval_in_seconds: r.time_interval,
+                secret_masked: secret.as_deref().map(|s| mask(s)),
+                secret: secret.map(|s| s.to_string()),
+                valid: r.is_valid(),
+                line: r.line,
+                column: r.column,
+            }
+        })
+        .collect();
+    to_js(&ParsedOut {
+        format: report.format.as_str(),
+        records,
+        report: &report,
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeviceOut {
+    id: Option<String>,
+    serial_number: String,
+    manufacturer: Option<String>,
+    model: Option<String>,
+    status: Option<String>,
+    assigned_to: Option<String>,
+}
+
+/// Reads one page of a Graph GET listing. Throws when the text is not a listing.
+#[wasm_bindgen(js_name = parseListing, unchecked_return_type = "ListedDevice[]")]
+pub fn parse_listing(text: &str) -> Result<JsValue, JsError> {
+    let devices = tokenfile::parse_listing(text).map_err(unusable)?;
+    let out: Vec<DeviceOut> = devices
+        .into_iter()
+        .map(|d: ListedDevice| DeviceOut {
+            id: d.id,
+            serial_number: d.serial_number,
+            manufacturer: d.manufacturer,
+            model: d.model,
+            status: d.status,
+            assigned_to: d.assigned_to,
+        })
+        .collect();
+    to_js(&out)
+}

@@ -10,5 +10,7 @@ pub use otp::{
 };
 pub use secret::{ParsedSecret, Secret, SecretError, SecretIssue, SecretIssueKind, Severity};
 pub mod diag;
+pub mod graph;
 pub mod token;
 pub mod tokenfile;
+pub mod variants;

@@ -4,6 +4,7 @@
 //! decoded, impossible options); findings are returned as data.
 
 pub mod files;
+pub mod graph;
 pub mod otp;
 
 use serde::de::DeserializeOwned;

@@ -1,0 +1,462 @@
+//! Duplicate-safe variants: the same device registered again under another serial and key.
+//!
+//! Graph refuses a serial number or secret key it already holds. HMAC (RFC 2104 §2) pads keys
+//! shorter than the hash block with zero bytes, so a key with zero bytes appended gives exactly
+//! the device's codes while its base32 text differs. A variant is therefore:
+//! - the key's **bytes** with `k` zero bytes appended, re-encoded as canonical base32 (the
+//!   seed's "secret + AA" trick, done on bytes so it is right for every length);
+//! - the serial number with `k` zeros appended (it stays numeric when it was);
+//! - the original's `hashFunction` and `timeIntervalInSeconds`, carried explicitly (some tools
+//!   guess SHA-256 from a long secret).
+//!
+//! Every variant is checked in the same call: its codes must equal the original's over
+//! [`SELF_CHECK_STEPS`] consecutive steps. A token is refused, with the reason, when the key would
+//! exceed the HMAC block size, when the secret would exceed [`MAX_SECRET_CHARS`] characters, or
+//! when the original's secret text was not canonical (its unused trailing bits, or a dangling
+//! last character, mean other tools may decode another key).
+
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::ser::{SerializeStruct, Serializer};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::otp::{Generator, OtpParams};
+use super::secret::Secret;
+use super::token::Token;
+use super::tokenfile::{codes, Report};
+
+/// Consecutive steps over which a variant's codes are compared with the original's.
+pub const SELF_CHECK_STEPS: u64 = 1_000;
+
+/// Longest secret Entra accepts, in base32 characters (the legacy upload rule; shared docs §3.4).
+pub const MAX_SECRET_CHARS: usize = 128;
+
+/// Most variants per token: each copy adds at least one byte, and keys stop at 64 bytes.
+pub const MAX_COPIES: usize = 64;
+
+/// A token of the file to make variants of.
+#[derive(Clone, Copy, Debug)]
+pub struct Original<'a> {
+    /// 0-based index of the record in the file.
+    pub record: usize,
+    /// The validated token.
+    pub token: &'a Token,
+    /// Whether the secret's text in the file was canonical: no non-zero unused trailing bits and
+    /// no dangling last character. A non-canonical original is refused.
+    pub canonical_secret: bool,
+}
+
+/// What to make.
+#[derive(Clone, Debug)]
+pub struct VariantOptions {
+    /// Variants per token, 1 to [`MAX_COPIES`].
+    pub copies: usize,
+    /// Serial numbers the tenant already holds (from a Graph listing). Listings carry no
+    /// secrets, so only serials can be avoided there.
+    pub listing_serials: Vec<String>,
+}
+
+impl Default for VariantOptions {
+    fn default() -> Self {
+        VariantOptions {
+            copies: 1,
+            listing_serials: Vec::new(),
+        }
+    }
+}
+
+/// One variant of one token.
+#[derive(Clone, Debug)]
+pub struct Variant {
+    /// The original's record index.
+    pub record: usize,
+    /// 1-based copy number.
+    pub copy: usize,
+    /// The original's serial number (as printed on the device).
+    pub original_serial: String,
+    /// The variant to upload: new serial and key, same manufacturer, model, period and hash;
+    /// no `displayName` or `assignTo` (a variant is a separate registration).
+    pub token: Token,
+    /// Zeros appended to the serial number.
+    pub serial_zeros: usize,
+    /// Zero bytes appended to the key.
+    pub key_zero_bytes: usize,
+    /// Plain-language note for the end user (no secret in it).
+    pub note: String,
+}
+
+/// Serialises as the CLI's `--json` entry: `{"record", "copy", "serialNumber", "note"}`.
+impl Serialize for Variant {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("Variant", 4)?;
+        m.serialize_field("record", &self.record)?;
+        m.serialize_field("copy", &self.copy)?;
+        m.serialize_field("serialNumber", &self.token.serial_number)?;
+        m.serialize_field("note", &self.note)?;
+        m.end()
+    }
+}
+
+/// Why a token cannot be varied safely.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefusalReason {
+    /// The key would be longer than the HMAC block, which hashes long keys: other codes.
+    KeyTooLong {
+        /// Key length the variant would need, in bytes.
+        bytes: usize,
+        /// The hash's block size in bytes.
+        block: usize,
+    },
+    /// The canonical secret would be longer than [`MAX_SECRET_CHARS`].
+    SecretTooLong {
+        /// Characters the variant's secret would have.
+        chars: usize,
+    },
+    /// The original's secret text was not canonical base32.
+    NonCanonical,
+    /// The variant's codes differ from the original's (should not happen; a guard).
+    SelfCheckFailed {
+        /// The first counter at which the codes differed.
+        counter: u64,
+    },
+}
+
+impl RefusalReason {
+    /// Stable kebab-case code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RefusalReason::KeyTooLong { .. } => "key-too-long",
+            RefusalReason::SecretTooLong { .. } => "secret-too-long",
+            RefusalReason::NonCanonical => "non-canonical-secret",
+            RefusalReason::SelfCheckFailed { .. } => "self-check-failed",
+        }
+    }
+}
+
+impl fmt::Display for RefusalReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RefusalReason::KeyTooLong { bytes, block } => write!(
+                f,
+                "the key would be {bytes} bytes, more than the {block}-byte HMAC block, and HMAC hashes longer keys, so the codes would change"
+            ),
+            RefusalReason::SecretTooLong { chars } => write!(
+                f,
+                "the secret would be {chars} base32 characters, more than the {MAX_SECRET_CHARS} Entra accepts"
+            ),
+            RefusalReason::NonCanonical => f.write_str(
+                "the secret in the file is not canonical base32 (non-zero unused trailing bits or a dangling last character), so other tools may decode a different key; fix the file first",
+            ),
+            RefusalReason::SelfCheckFailed { counter } => write!(
+                f,
+                "the variant's codes differ from the device's at step {counter}"
+            ),
+        }
+    }
+}
+
+/// A token that cannot be varied safely.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// The token's record index.
+    pub record: usize,
+    /// The token's serial number.
+    pub serial_number: String,
+    /// The copy that could not be made (earlier copies were fine).
+    pub copy: usize,
+    /// Why.
+    pub reason: RefusalReason,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "record {} (serial {}), copy {}: {}",
+            self.record, self.serial_number, self.copy, self.reason
+        )
+    }
+}
+
+/// A fingerprint of key bytes, so collision checks keep no copy of any key.
+fn key_id(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+fn serial_id(serial: &str) -> String {
+    serial.to_lowercase()
+}
+
+/// Builds `copies` variants of every original, avoiding every serial and key of the originals,
+/// of the variants made so far and every serial of the listing. Returns every refusal when any
+/// token cannot be varied (nothing is returned for the others then).
+pub fn make_variants(
+    originals: &[Original<'_>],
+    options: &VariantOptions,
+) -> Result<Vec<Variant>, Vec<Refusal>> {
+    let mut serials: HashSet<String> = originals
+        .iter()
+        .map(|o| serial_id(&o.token.serial_number))
+        .chain(options.listing_serials.iter().map(|s| serial_id(s)))
+        .collect();
+    let mut keys: HashSet<[u8; 32]> = originals
+        .iter()
+        .map(|o| key_id(o.token.secret.as_bytes()))
+        .collect();
+
+    let mut out = Vec::new();
+    let mut refusals = Vec::new();
+    for o in originals {
+        match variants_of(o, options.copies, &mut serials, &mut keys) {
+            Ok(mut v) => out.append(&mut v),
+            Err(r) => refusals.push(r),
+        }
+    }
+    if refusals.is_empty() {
+        Ok(out)
+    } else {
+        Err(refusals)
+    }
+}
+
+fn variants_of(
+    o: &Original<'_>,
+    copies: usize,
+    serials: &mut HashSet<String>,
+    keys: &mut HashSet<[u8; 32]>,
+) -> Result<Vec<Variant>, Refusal> {
+    let t = o.token;
+    let refuse = |copy: usize, reason: RefusalReason| Refusal {
+        record: o.record,
+        serial_number: t.serial_number.clone(),
+        copy,
+        reason,
+    };
+    if !o.canonical_secret {
+        return Err(refuse(1, RefusalReason::NonCanonical));
+    }
+    let block = t.hash_function.block_size();
+    let params = OtpParams {
+        hash: t.hash_function,
+        digits: 8,
+        period: t.time_interval.max(1),
+    };
+    let original = Generator::new(&t.secret, params).expect("valid parameters");
+    let expected: Vec<u32> = (0..SELF_CHECK_STEPS)
+        .map(|c| original.hotp_value(c))
+        .collect();
+
+    let mut made = Vec::with_capacity(copies);
+    let (mut key_zeros, mut serial_zeros) = (0usize, 0usize);
+    for copy in 1..=copies {
+        // The key: the next zero count whose bytes no other token or variant uses.
+        key_zeros += 1;
+        let mut secret = t.secret.with_zero_bytes(key_zeros);
+        while keys.contains(&key_id(secret.as_bytes())) {
+            key_zeros += 1;
+            secret = t.secret.with_zero_bytes(key_zeros);
+        }
+        if secret.len() > block {
+            return Err(refuse(
+                copy,
+                RefusalReason::KeyTooLong {
+                    bytes: secret.len(),
+                    block,
+                },
+            ));
+        }
+        if secret.base32_len() > MAX_SECRET_CHARS {
+            return Err(refuse(
+                copy,
+                RefusalReason::SecretTooLong {
+                    chars: secret.base32_len(),
+                },
+            ));
+        }
+        let variant_gen = Generator::new(&secret, params).expect("valid parameters");
+        if let Some(counter) =
+            (0..SELF_CHECK_STEPS).find(|&c| variant_gen.hotp_value(c) != expected[c as usize])
+        {
+            return Err(refuse(copy, RefusalReason::SelfCheckFailed { counter }));
+        }
+
+        // The serial: the next zero count that nobody uses.
+        let wanted = serial_zeros + 1;
+        serial_zeros = wanted;
+        let with_zeros = |n: usize| format!("{}{}", t.serial_number, "0".repeat(n));
+        while serials.contains(&serial_id(&with_zeros(serial_zeros))) {
+            serial_zeros += 1;
+        }
+        let serial = with_zeros(serial_zeros);
+
+        let mut note = format!(
+            "Type serial number {serial} (not the {} printed on the device) on My Security Info; the codes are the device's own.",
+            t.serial_number
+        );
+        if serial_zeros > wanted {
+            note.push_str(&format!(
+                " ({} zeros were added, not {wanted}, because {} is already in use.)",
+                serial_zeros,
+                with_zeros(wanted)
+            ));
+        }
+
+        serials.insert(serial_id(&serial));
+        keys.insert(key_id(secret.as_bytes()));
+        made.push(Variant {
+            record: o.record,
+            copy,
+            original_serial: t.serial_number.clone(),
+            token: Token {
+                serial_number: serial,
+                manufacturer: t.manufacturer.clone(),
+                model: t.model.clone(),
+                secret,
+                time_interval: t.time_interval,
+                hash_function: t.hash_function,
+                display_name: None,
+                assign_to: None,
+            },
+            serial_zeros,
+            key_zero_bytes: key_zeros,
+            note,
+        });
+    }
+    Ok(made)
+}
+
+/// Whether `secret_text` (as written in the file) is canonical enough to vary: after the
+/// lenient normalisations (case, spaces, hyphens, padding) it has no dangling last character and
+/// no non-zero unused trailing bits. Undecodable text is not canonical.
+pub fn secret_text_is_canonical(secret_text: &str) -> bool {
+    use super::secret::SecretIssueKind::{NonCanonicalBits, NonCanonicalLength};
+    match Secret::parse(secret_text) {
+        Ok(p) => !p
+            .issues
+            .iter()
+            .any(|i| matches!(i.kind, NonCanonicalBits | NonCanonicalLength)),
+        Err(_) => false,
+    }
+}
+
+/// Token-file diagnostic codes that mark a record's secret text as non-canonical (dangling last
+/// character, non-zero unused trailing bits); see `docs/rules.md`.
+pub const NON_CANONICAL_CODES: &[&str] = &[codes::SECRET_LENGTH, codes::SECRET_BITS];
+
+/// The file's valid tokens as [`Original`]s: record index from the report, and the secret
+/// counted as non-canonical when the record has a diagnostic in [`NON_CANONICAL_CODES`].
+pub fn originals(report: &Report) -> Vec<Original<'_>> {
+    let flagged: HashSet<usize> = report
+        .diagnostics
+        .iter()
+        .filter(|d| NON_CANONICAL_CODES.contains(&d.code))
+        .filter_map(|d| d.record)
+        .collect();
+    report
+        .records
+        .iter()
+        .filter_map(|r| {
+            r.token.as_ref().map(|token| Original {
+                record: r.index,
+                token,
+                canonical_secret: !flagged.contains(&r.index),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::otp::HashAlg;
+
+    fn token(serial: &str, key: Vec<u8>, hash: HashAlg) -> Token {
+        Token {
+            serial_number: serial.into(),
+            manufacturer: "Token2".into(),
+            model: "C202".into(),
+            secret: Secret::from_bytes(key),
+            time_interval: 30,
+            hash_function: hash,
+            display_name: Some("x".into()),
+            assign_to: Some("u@example.com".into()),
+        }
+    }
+
+    #[test]
+    fn seed_example_serial_and_key() {
+        let t = token(
+            "865923712",
+            Secret::parse("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+                .unwrap()
+                .secret
+                .as_bytes()
+                .to_vec(),
+            HashAlg::Sha1,
+        );
+        let o = [Original {
+            record: 0,
+            token: &t,
+            canonical_secret: true,
+        }];
+        let v = make_variants(&o, &VariantOptions::default()).unwrap();
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].token.serial_number, "8659237120");
+        assert_eq!(
+            &*v[0].token.secret.to_base32(),
+            "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPAA"
+        );
+        assert!(v[0].token.assign_to.is_none() && v[0].token.display_name.is_none());
+        assert!(v[0].note.contains("8659237120") && v[0].note.contains("865923712 printed"));
+    }
+
+    #[test]
+    fn refuses_past_block_and_non_canonical() {
+        let t = token("1", vec![7; 64], HashAlg::Sha256);
+        let o = [Original {
+            record: 3,
+            token: &t,
+            canonical_secret: true,
+        }];
+        let r = make_variants(&o, &VariantOptions::default()).unwrap_err();
+        assert_eq!(
+            r[0].reason,
+            RefusalReason::KeyTooLong {
+                bytes: 65,
+                block: 64
+            }
+        );
+        assert!(r[0].to_string().starts_with("record 3 (serial 1), copy 1:"));
+        let t = token("1", vec![7; 20], HashAlg::Sha1);
+        let o = [Original {
+            record: 0,
+            token: &t,
+            canonical_secret: false,
+        }];
+        let r = make_variants(&o, &VariantOptions::default()).unwrap_err();
+        assert_eq!(r[0].reason, RefusalReason::NonCanonical);
+    }
+
+    #[test]
+    fn sha512_stops_at_128_chars() {
+        // 80 bytes = 128 chars; 81 bytes would be 130.
+        let t = token("1", vec![9; 80], HashAlg::Sha512);
+        let o = [Original {
+            record: 0,
+            token: &t,
+            canonical_secret: true,
+        }];
+        let r = make_variants(&o, &VariantOptions::default()).unwrap_err();
+        assert_eq!(r[0].reason, RefusalReason::SecretTooLong { chars: 130 });
+    }
+
+    #[test]
+    fn canonical_text_check() {
+        assert!(secret_text_is_canonical("jbsw y3dp ehpk 3pxp"));
+        assert!(!secret_text_is_canonical("2234567abcdef2234567abcdef"));
+        assert!(!secret_text_is_canonical("JBSWY3DPEHPK3PXPA"));
+        assert!(!secret_text_is_canonical("JBSW0"));
+    }
+}

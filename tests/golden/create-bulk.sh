@@ -1,0 +1,34 @@
+# [1/1] Creates tokens 1–2 of 2 (serials 865923712 to 2300000000001), part 1 of 1; Graph documents no maximum per request, so chunks of 100 are a choice, not a limit.
+# Permission: Policy.ReadWrite.AuthenticationMethod, UserAuthenticationMethod.ReadWrite.All. Role: Authentication Policy Administrator, plus Authentication Administrator (Privileged Authentication Administrator for admin users).
+curl -X PATCH 'https://graph.microsoft.com/beta/directory/authenticationMethodDevices/hardwareOathDevices' \
+  -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/json' \
+  --data-binary @- <<'EOF'
+{
+  "@context": "#$delta",
+  "value": [
+    {
+      "@contentId": "1",
+      "serialNumber": "865923712",
+      "manufacturer": "Token2",
+      "model": "C202",
+      "secretKey": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+      "timeIntervalInSeconds": 30,
+      "hashFunction": "hmacsha1",
+      "assignTo": {
+        "id": "0cadbf92-1111-4222-8333-444455556666"
+      }
+    },
+    {
+      "@contentId": "2",
+      "serialNumber": "2300000000001",
+      "manufacturer": "Token2",
+      "model": "C203",
+      "secretKey": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+      "timeIntervalInSeconds": 60,
+      "hashFunction": "hmacsha256",
+      "displayName": "Spare SHA-256 token"
+    }
+  ]
+}
+EOF

@@ -1,0 +1,5 @@
+# [1/1] Deactivates token 865923712 (device aad49556-1111-4222-8333-000000000001) for 0cadbf92-1111-4222-8333-444455556666; it stays assigned to them.
+# Permission: UserAuthenticationMethod.ReadWrite.All. Role: Authentication Administrator (Privileged Authentication Administrator for admin users).
+curl -X POST 'https://graph.microsoft.com/beta/users/0cadbf92-1111-4222-8333-444455556666/authentication/hardwareOathMethods/aad49556-1111-4222-8333-000000000001/deactivate' \
+  -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Length: 0'

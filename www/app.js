@@ -2,6 +2,7 @@
 // Everything runs in this page; the Content-Security-Policy forbids any other origin.
 import { initTabs, status } from './js/ui.js';
 import { mountCodePanel } from './js/totp.js';
+import { mountFilePanel } from './js/files.js';
 
 async function main() {
   let api;
@@ -13,6 +14,7 @@ async function main() {
     return;
   }
   mountCodePanel(api);
+  mountFilePanel(api);
   initTabs();
   status('');
   document.body.dataset.ready = 'true';

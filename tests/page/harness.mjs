@@ -26,11 +26,12 @@ export function requireBuild() {
 }
 
 let cliPath = null;
-/** Runs the native CLI (target/debug/hwoath, built once if absent) and returns stdout. */
+/** Runs the native CLI (target/debug/hwoath; `cargo build` first, a no-op when it is up to date)
+ *  and returns stdout. */
 export function cli(args, { input, allowFail = false } = {}) {
   if (!cliPath) {
+    execFileSync('cargo', ['build', '-q', '--bin', 'hwoath'], { cwd: root, stdio: 'inherit' });
     cliPath = path.join(root, 'target', 'debug', 'hwoath');
-    if (!fs.existsSync(cliPath)) execFileSync('cargo', ['build', '-q', '--bin', 'hwoath'], { cwd: root, stdio: 'inherit' });
   }
   try {
     return execFileSync(cliPath, args, { cwd: root, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });

@@ -112,3 +112,17 @@ export function onTick(fn) {
     if (!ticking.size) { clearInterval(timer); timer = null; }
   };
 }
+
+/** A 24×24 SVG icon from one path (decorative: aria-hidden). */
+export function icon(d, cls = 'icon-svg') {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  svg.setAttribute('class', cls);
+  const p = document.createElementNS(ns, 'path');
+  p.setAttribute('d', d);
+  svg.append(p);
+  return svg;
+}

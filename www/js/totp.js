@@ -70,12 +70,16 @@ export function liveCode(api, get, { compact = false, neighbours = false } = {})
   }
 
   let stop = null;
-  const start = () => { if (!stop) stop = onTick(render); };
-  // Subscribe while the widget is in the document; stop when it is removed.
+  // Subscribe to the clock while the widget is in the document; stop once it is removed.
   const watch = new MutationObserver(() => {
     if (!el.isConnected && stop) { stop(); stop = null; watch.disconnect(); }
   });
-  queueMicrotask(() => { if (el.isConnected) { start(); watch.observe(document.body, { childList: true, subtree: true }); } });
+  const start = () => {
+    if (stop || !el.isConnected) return;
+    stop = onTick(render);
+    watch.observe(document.body, { childList: true, subtree: true });
+  };
+  queueMicrotask(start);
   return { el, refresh: () => { last = ''; render(Date.now() / 1000); }, start };
 }
 

@@ -1,0 +1,67 @@
+// A file source: drag-and-drop zone, file picker and paste box, plus optional demo buttons.
+// Files are read locally (File.text()); demo files come from this page's own origin.
+import { h, icon } from './dom.js';
+
+/**
+ * @param {object} o
+ * @param {string} o.id        prefix for element ids
+ * @param {string} o.title     what to drop ("token file", "Graph listing")
+ * @param {string} o.accept    file picker filter
+ * @param {boolean} [o.multiple]
+ * @param {{label: string, url: string, name: string}[]} [o.demos]
+ * @param {(items: {name: string, text: string}[]) => void} o.onLoad
+ */
+export function fileSource({ id, title, hint, accept, multiple = false, compact = false, demos = [], onLoad }) {
+  const picker = h('input', { type: 'file', id: `${id}-file`, accept, multiple, class: 'visually-hidden' });
+  const choose = h('label', { for: `${id}-file`, class: `btn ${compact ? 'btn--secondary' : 'btn--primary'}` }, multiple ? 'Choose files…' : 'Choose a file…');
+  const zone = h('div', { class: `dropzone${compact ? ' dropzone--compact' : ''}`, id: `${id}-drop`, tabindex: '0', role: 'button',
+    'aria-label': `Drop a ${title} here, or press Enter to choose one` },
+  compact ? null : icon('M12 3 7 8h3.5v6h3V8H17l-5-5ZM5 15v4a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2v-4h-2v4H7v-4H5Z', 'dropzone__icon'),
+  h('p', { class: 'dropzone__title' }, compact ? `Drop ${title} pages here` : `Drop a ${title} here`),
+  hint ? h('p', { class: 'dropzone__hint' }, hint) : null,
+  h('div', { class: 'dropzone__actions' }, choose,
+    demos.map((d) => h('button', { type: 'button', class: 'btn btn--secondary', 'data-demo': d.url,
+      onclick: async (e) => {
+        e.stopPropagation();
+        const res = await fetch(d.url);
+        onLoad([{ name: d.name, text: await res.text() }]);
+      } }, d.label))));
+
+  const read = async (files) => {
+    const list = [...files];
+    if (!list.length) return;
+    onLoad(await Promise.all(list.map(async (f) => ({ name: f.name, text: await f.text() }))));
+  };
+  picker.addEventListener('change', () => { read(picker.files); picker.value = ''; });
+  zone.addEventListener('keydown', (e) => {
+    if ((e.key === 'Enter' || e.key === ' ') && e.target === zone) { e.preventDefault(); picker.click(); }
+  });
+  zone.addEventListener('dragover', (e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; zone.dataset.over = 'true'; });
+  zone.addEventListener('dragleave', () => { delete zone.dataset.over; });
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    delete zone.dataset.over;
+    if (e.dataTransfer.files.length) read(e.dataTransfer.files);
+    else {
+      const text = e.dataTransfer.getData('text/plain');
+      if (text) onLoad([{ name: 'dropped text', text }]);
+    }
+  });
+
+  const paste = h('textarea', { id: `${id}-paste`, class: 'input', rows: 6, spellcheck: 'false',
+    autocomplete: 'off', 'aria-label': `Paste a ${title}` });
+  const usePaste = h('button', { type: 'button', class: 'btn', id: `${id}-paste-use`,
+    onclick: () => {
+      if (!paste.value.trim()) return;
+      const text = paste.value;
+      // Do not leave pasted secrets on screen: the box is emptied and closed once read.
+      paste.value = '';
+      details.open = false;
+      onLoad([{ name: 'pasted text', text }]);
+    } }, 'Use pasted text');
+  const details = h('details', { class: 'paste' },
+    h('summary', {}, 'Or paste the contents'),
+    h('div', { class: 'paste__body' }, paste, h('div', {}, usePaste)));
+
+  return h('div', { class: 'source' }, zone, picker, details);
+}

@@ -3,6 +3,8 @@
 import { initTabs, status } from './js/ui.js';
 import { mountCodePanel } from './js/totp.js';
 import { mountFilePanel } from './js/files.js';
+import { mountVariantsPanel } from './js/variants.js';
+import { mountGraphPanel } from './js/graph.js';
 
 async function main() {
   let api;
@@ -13,9 +15,11 @@ async function main() {
     status(`The TOTP engine (WebAssembly in ./pkg) could not load: ${err.message}. Run scripts/build.sh.`, 'error');
     return;
   }
+  const tabs = initTabs();
   mountCodePanel(api);
   mountFilePanel(api);
-  initTabs();
+  mountVariantsPanel(tabs);
+  mountGraphPanel(tabs);
   status('');
   document.body.dataset.ready = 'true';
 }

@@ -126,3 +126,9 @@ export function icon(d, cls = 'icon-svg') {
   svg.append(p);
   return svg;
 }
+
+/** A summary tile: big number and label (data-stat=key for tests and styling). */
+export function stat(label, value, kind, key, extra) {
+  return h('div', { class: `stat${kind ? ` stat--${kind}` : ''}`, 'data-stat': key },
+    h('div', { class: 'stat__value' }, num(value)), h('div', { class: 'stat__label' }, label, extra ? ` · ${extra}` : ''));
+}

@@ -1,7 +1,7 @@
 // Panel 2 "Token file": load a file (drop, pick, paste, demo), validate it in the worker
 // (parseTokens = records + report in one call), show the summary, every diagnostic next to its
 // record with line:column, a live code and a reveal per row, and the normalised JSON.
-import { h, replace, $, num, sentence, copyText, download } from './dom.js';
+import { h, replace, $, num, sentence, copyText, download, stat } from './dom.js';
 import { run } from './worker-client.js';
 import { fileSource } from './input.js';
 import { liveCode } from './totp.js';
@@ -161,11 +161,6 @@ export function mountFilePanel(api) {
     $('#file-findings').hidden = !fileLevel.length;
     replace($('#file-findings-list'), fileLevel.map(diagItem));
     renderTable();
-  }
-
-  function stat(label, value, kind, key, extra) {
-    return h('div', { class: `stat${kind ? ` stat--${kind}` : ''}`, 'data-stat': key },
-      h('div', { class: 'stat__value' }, num(value)), h('div', { class: 'stat__label' }, label, extra ? ` · ${extra}` : ''));
   }
 
   function renderTable() {

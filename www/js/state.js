@@ -11,6 +11,10 @@ export const state = {
   hashFunction: '', // '' = Graph's default (hmacsha1), reported as such
   listing: [],
   parsed: null,
+  /** The last variants made for this file: {json, count, copies} or null. */
+  variants: null,
+  /** Which tokens the Graph panel builds requests for: 'file' or 'variants'. */
+  graphSource: 'file',
 };
 
 /** Options for the token-file API calls (hash for CSV rows, listing pages). */

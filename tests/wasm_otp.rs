@@ -121,3 +121,20 @@ fn assess_drift_windows() {
     assert_eq!(get(&r, "signIn"), JsValue::FALSE);
     assert_eq!(get(&r, "activation"), JsValue::TRUE);
 }
+
+#[wasm_bindgen_test]
+fn keyed_generator_matches_totp() {
+    use hwoath::wasm::otp::TotpGenerator;
+    let g = TotpGenerator::new(DEMO, obj(r#"{"period":60,"hashFunction":"hmacsha256"}"#)).unwrap();
+    for t in [0.0, 59.0, 60.0, 1_700_000_000.5] {
+        let opts = format!(r#"{{"period":60,"hashFunction":"hmacsha256","time":{t}}}"#);
+        let want = totp(DEMO, obj(&opts)).unwrap();
+        assert_eq!(g.code(t).unwrap(), want);
+        assert_eq!(format!("{:06}", g.value(t).unwrap()), want);
+    }
+    let vals = g.values(60.0, 3).unwrap();
+    assert_eq!(format!("{:06}", vals[2]), g.code(180.0).unwrap());
+    assert_eq!(g.seconds_left(61.0).unwrap(), 59.0);
+    assert!(g.code(-1.0).is_err());
+    assert!(TotpGenerator::new("not base32!", obj("{}")).is_err());
+}

@@ -18,6 +18,12 @@ export interface CodeOptions {
   digits?: number;
   time: number;
 }
+/** Options of a keyed generator (no time: each call passes it). */
+export interface GeneratorOptions {
+  hashFunction?: HashFunction;
+  period?: number;
+  digits?: number;
+}
 export interface VerifyOptions extends CodeOptions {
   /** The code read off the device. */
   code: string;
@@ -104,8 +110,12 @@ fn whole(name: &str, v: f64, min: f64) -> Result<u64, JsError> {
     Ok(v.floor() as u64)
 }
 
+fn unix_time(time: f64) -> Result<u64, JsError> {
+    whole("time (Unix seconds)", time, 0.0)
+}
+
 impl CodeOptions {
-    fn generator(&self, secret: &str) -> Result<(Generator, u64), JsError> {
+    fn keyed(&self, secret: &str) -> Result<Generator, JsError> {
         let hash = HashAlg::parse(&self.hash_function).ok_or_else(|| {
             JsError::new("hashFunction must be \"hmacsha1\", \"hmacsha256\" or \"hmacsha512\"")
         })?;
@@ -114,10 +124,61 @@ impl CodeOptions {
             digits: whole("digits", self.digits, 0.0)? as u32,
             period: whole("period", self.period, 1.0)?,
         };
-        let time = whole("time (Unix seconds)", self.time, 0.0)?;
         let parsed = Secret::parse(secret).map_err(|e| JsError::new(&format!("secret: {e}")))?;
-        let g = Generator::new(&parsed.secret, params).map_err(|e| JsError::new(&e.to_string()))?;
-        Ok((g, time))
+        Generator::new(&parsed.secret, params).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    fn generator(&self, secret: &str) -> Result<(Generator, u64), JsError> {
+        let time = unix_time(self.time)?;
+        Ok((self.keyed(secret)?, time))
+    }
+}
+
+/// A keyed code generator for repeated use: the secret is decoded and the HMAC key state
+/// computed once, so each code costs only the hashing. Call `free()` (or use `using`) when done;
+/// the key state is wiped then.
+#[wasm_bindgen]
+pub struct TotpGenerator {
+    inner: Generator,
+}
+
+#[wasm_bindgen]
+impl TotpGenerator {
+    /// Decodes `secret` (leniently) and keys the HMAC. Throws for a bad secret or options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        secret: &str,
+        #[wasm_bindgen(unchecked_param_type = "GeneratorOptions")] options: JsValue,
+    ) -> Result<TotpGenerator, JsError> {
+        let o: CodeOptions = from_js(options)?;
+        Ok(TotpGenerator {
+            inner: o.keyed(secret)?,
+        })
+    }
+
+    /// The zero-padded code at Unix time `time` (seconds).
+    pub fn code(&self, time: f64) -> Result<String, JsError> {
+        Ok(self.inner.totp(unix_time(time)?))
+    }
+
+    /// The code at `time` as a number (no leading zeros: pad to `digits` to show it).
+    pub fn value(&self, time: f64) -> Result<u32, JsError> {
+        let t = unix_time(time)?;
+        Ok(self.inner.hotp_value(self.inner.counter_at(t)))
+    }
+
+    /// `count` consecutive code values starting with the step of `time`.
+    pub fn values(&self, time: f64, count: u32) -> Result<Vec<u32>, JsError> {
+        let first = self.inner.counter_at(unix_time(time)?);
+        Ok((0..count as u64)
+            .map(|i| self.inner.hotp_value(first.saturating_add(i)))
+            .collect())
+    }
+
+    /// Seconds until the code shown at `time` changes.
+    #[wasm_bindgen(js_name = secondsLeft)]
+    pub fn seconds_left(&self, time: f64) -> Result<f64, JsError> {
+        Ok(self.inner.seconds_left(unix_time(time)?) as f64)
     }
 }
 

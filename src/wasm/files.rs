@@ -164,9 +164,9 @@ impl Options {
 #[wasm_bindgen(unchecked_return_type = "ValidationReport")]
 pub fn validate(
     text: &str,
-    #[wasm_bindgen(unchecked_param_type = "TokenFileOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "TokenFileOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsError> {
-    let o: Options = from_js(options)?;
+    let o: Options = from_js(options.unwrap_or(JsValue::UNDEFINED))?;
     to_js(&o.report(text)?)
 }
 
@@ -189,9 +189,9 @@ struct NormalizeOut {
 #[wasm_bindgen(unchecked_return_type = "NormalizeResult")]
 pub fn normalize(
     text: &str,
-    #[wasm_bindgen(unchecked_param_type = "NormalizeOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "NormalizeOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsError> {
-    let o: Options = from_js(options)?;
+    let o: Options = from_js(options.unwrap_or(JsValue::UNDEFINED))?;
     let report = o.report(text)?;
     let n = tokenfile::normalize(&report, true).map_err(unusable)?;
     let written = o.skip_invalid || n.skipped.is_empty();
@@ -237,9 +237,9 @@ struct ParsedOut<'a> {
 #[wasm_bindgen(js_name = parseTokens, unchecked_return_type = "ParsedTokens")]
 pub fn parse_tokens(
     text: &str,
-    #[wasm_bindgen(unchecked_param_type = "TokenFileOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "TokenFileOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsError> {
-    let o: Options = from_js(options)?;
+    let o: Options = from_js(options.unwrap_or(JsValue::UNDEFINED))?;
     let report = o.report(text)?;
     let records = report
         .records

@@ -77,7 +77,11 @@ impl Table {
         for result in reader.records() {
             let record =
                 result.map_err(|e| Unusable::new(format!("not a readable CSV file: {e}")))?;
-            let offset = record.position().map_or(0, |p| p.byte() as usize);
+            // After a `\r\n` the position can point at the `\n`: start at the first cell.
+            let mut offset = record.position().map_or(0, |p| p.byte() as usize);
+            while matches!(text.as_bytes().get(offset), Some(b'\r' | b'\n')) {
+                offset += 1;
+            }
             rows.push(Row { record, offset });
         }
         if rows.is_empty() {
@@ -292,8 +296,8 @@ mod tests {
         let text = "a,\"b,\"\"c\nd\",e\r\nx";
         assert_eq!(
             cell_starts(text, 0, b','),
-            vec![(0, false), (2, true), (13, false)]
+            vec![(0, false), (2, true), (12, false)]
         );
-        assert_eq!(cell_starts(text, 16, b','), vec![(16, false)]);
+        assert_eq!(cell_starts(text, 15, b','), vec![(15, false)]);
     }
 }

@@ -230,7 +230,12 @@ impl Parser<'_> {
                 } else {
                     format!("U+{:04X}", ch as u32)
                 };
-                self.err(&format!("expected {expected}, found {shown}"))
+                let hint = if ch == '/' {
+                    " (JSON has no comments)"
+                } else {
+                    ""
+                };
+                self.err(&format!("expected {expected}, found {shown}{hint}"))
             }
         }
     }

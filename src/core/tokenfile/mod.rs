@@ -26,7 +26,8 @@ use crate::core::token::{ListedDevice, Token};
 /// Which parser to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum InputFormat {
-    /// Decide from the content: JSON when it starts with `{` or `[`, else the legacy CSV.
+    /// Decide from the content: JSON when it starts with `{`, `[` (or `/`, a comment, which JSON
+    /// does not allow), else the legacy CSV.
     #[default]
     Auto,
     /// Graph/Token2 JSON only.
@@ -286,7 +287,7 @@ fn read_file(
     let json = match opts.format {
         InputFormat::Json => true,
         InputFormat::Csv => false,
-        InputFormat::Auto => first == '{' || first == '[',
+        InputFormat::Auto => matches!(first, '{' | '[' | '/'),
     };
     let mut diags = Vec::new();
     let mut check_items = |items: &[item::Item], diags: &mut Vec<Diagnostic>| {
@@ -328,11 +329,21 @@ pub struct Skipped {
     pub reasons: Vec<String>,
 }
 
-/// Canonical delta JSON and what was left out.
-#[derive(Clone, Debug)]
+/// Canonical delta JSON and what was left out. `Debug` shows the JSON's length, not the JSON
+/// (it contains the secrets).
+#[derive(Clone)]
 pub struct Normalized {
     /// Pretty-printed canonical `#$delta` body with a trailing newline.
     pub json: String,
     /// Records not written (only with `skip_invalid`).
     pub skipped: Vec<Skipped>,
+}
+
+impl fmt::Debug for Normalized {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Normalized")
+            .field("json", &format_args!("<{} bytes>", self.json.len()))
+            .field("skipped", &self.skipped)
+            .finish()
+    }
 }

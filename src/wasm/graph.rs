@@ -20,14 +20,13 @@ use crate::core::HashAlg;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_GRAPH: &str = r##"
-/** Hash for records that do not state one (legacy CSV rows). Default "hmacsha1". */
-export type FileHashFunction = "hmacsha1" | "hmacsha256";
 export interface VariantsOptions {
   /** Variants per token, 1 to 64 (default 1). */
   copies?: number;
   /** Graph listings of the tenant's devices (GET …/hardwareOathDevices pages); their serials are avoided. */
   listing?: string[];
-  hashFunction?: FileHashFunction;
+  /** Hash for records that state none (legacy CSV rows); default "hmacsha1". */
+  hashFunction?: GraphHashFunction;
 }
 export interface VariantInfo {
   /** 0-based record index of the original token. */
@@ -64,7 +63,7 @@ export interface GraphDeltaItem {
   model: string;
   secretKey: string;
   timeIntervalInSeconds: number;
-  hashFunction: "hmacsha1" | "hmacsha256";
+  hashFunction: GraphHashFunction;
   displayName?: string;
   assignTo?: { id: string };
 }
@@ -87,7 +86,8 @@ export interface GraphRequestOptions {
   time?: number;
   /** Only the token with this serial number. */
   serial?: string;
-  hashFunction?: FileHashFunction;
+  /** Hash for records that state none (legacy CSV rows); default "hmacsha1". */
+  hashFunction?: GraphHashFunction;
 }
 export interface GraphRequest {
   method: "GET" | "POST" | "PATCH" | "DELETE";
@@ -115,7 +115,8 @@ export interface ReconcileOptions {
   chunk?: number;
   /** 1-based part the response answers; omit when the file was one request. */
   part?: number;
-  hashFunction?: FileHashFunction;
+  /** Hash for records that state none (legacy CSV rows); default "hmacsha1". */
+  hashFunction?: GraphHashFunction;
 }
 export interface TokenReconciliation {
   record: number;

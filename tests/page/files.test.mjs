@@ -4,12 +4,12 @@
 // the page keeps painting (the time is printed and saved to target/screens/timing-100k.json).
 import { test, before, after } from 'node:test';
 import { randomInt } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { start, cli, root, screenshot } from './harness.mjs';
 
-const ERRORS = path.join(root, 'tests/page/data/errors.json');
 const DEMO = path.join(root, 'www/demo/token2-demo.json');
 const CSV = path.join(root, 'www/demo/legacy-demo.csv');
 const secretsOf = (file) => [...fs.readFileSync(file, 'utf8').matchAll(/"secretKey":\s*"([^"]+)"/g)].map((m) => m[1])
@@ -35,55 +35,72 @@ const shownDiagnostics = (page) => page.$$eval('#token-table tr.diag-row li.diag
   pos: li.querySelector('.diag__pos').textContent,
 })));
 
-async function dropFile(page, selector, name, text) {
-  const dt = await page.evaluateHandle(([n, t]) => {
+/** Drops a file (its exact bytes) on the drop zone, as a user dragging it from the desktop. */
+async function dropFile(page, selector, name, content) {
+  const bytes = [...Buffer.from(content)];
+  const dt = await page.evaluateHandle(([n, b]) => {
     const d = new DataTransfer();
-    d.items.add(new File([t], n, { type: 'application/json' }));
+    d.items.add(new File([new Uint8Array(b)], n));
     return d;
-  }, [name, text]);
+  }, [name, bytes]);
   await page.dispatchEvent(selector, 'dragover', { dataTransfer: dt });
   await page.dispatchEvent(selector, 'drop', { dataTransfer: dt });
 }
 
-test('a dropped file with errors shows each CLI diagnostic next to its record with line:column', async () => {
-  const { page, assertClean } = await env.open({ hash: '#file' });
-  await dropFile(page, '#token-drop', 'errors.json', fs.readFileSync(ERRORS, 'utf8'));
-  const summary = await results(page);
-  const report = JSON.parse(cli(['validate', ERRORS, '--json'], { allowFail: true }));
-  assert.deepEqual({ records: summary.records, valid: summary.valid, invalid: summary.invalid },
-    { records: report.records, valid: report.valid, invalid: report.invalid });
-  assert.equal(summary.warnings, report.diagnostics.filter((d) => d.severity === 'warning').length);
-  assert.ok(report.invalid > 0 && report.diagnostics.length >= 4, 'the fixture has errors');
+// Fixtures of the token-file rules (tests/fixtures/invalid): JSON pretty and minified, CRLF, a CSV
+// with a byte order mark, a mix of every kind of finding.
+const FIXTURES = ['mixed.json', 'crlf_errors.json', 'minified_errors.json', 'legacy_bom_errors.csv', 'duplicate_secret.json']
+  .map((f) => path.join(root, 'tests/fixtures/invalid', f));
 
-  const shown = await shownDiagnostics(page);
-  const want = report.diagnostics.filter((d) => d.record !== null).map((d) => ({
-    record: d.record, code: d.code, line: d.line, column: d.column, severity: d.severity, pos: `${d.line}:${d.column}`,
-  }));
-  assert.deepEqual(shown, want);
-  // Each diagnostic row follows its own record's row.
-  const order = await page.$$eval('#token-table tbody tr', (trs) => trs.map((tr) => `${tr.className.includes('diag-row') ? 'd' : 'r'}${tr.dataset.record}`));
-  for (const d of new Set(want.map((w) => w.record))) assert.equal(order[order.indexOf(`d${d}`) - 1], `r${d}`);
-  // Status badges: invalid records say so.
-  const invalidRows = await page.$$eval('#token-table tbody tr:not(.diag-row)', (trs) => trs
-    .filter((tr) => tr.querySelector('.badge--error')).map((tr) => Number(tr.dataset.record)));
-  assert.deepEqual(invalidRows, [...new Set(report.diagnostics.filter((d) => d.severity === 'error').map((d) => d.record))]);
-  // The blocked normalised file: no download until "Skip invalid records".
-  assert.equal(await page.isDisabled('#normalized-download'), true);
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await screenshot(page, 'file-errors');
-  // Masked secrets only: no secret of the file is in the page text.
-  const body = await page.evaluate(() => document.body.innerText);
-  for (const s of secretsOf(ERRORS)) assert.ok(!body.includes(s), 'a secret is shown unmasked');
+test('dropped fixtures with errors show each CLI diagnostic next to its record with line:column', async () => {
+  const { page, assertClean } = await env.open({ hash: '#file' });
+  for (const file of FIXTURES) {
+    const name = path.basename(file);
+    // Drop the exact bytes (a BOM, CRLF) as a file.
+    await dropFile(page, '#token-drop', name, fs.readFileSync(file));
+    await page.waitForFunction((n) => document.querySelector('#file-meta strong')?.textContent === n, name);
+    const summary = await results(page);
+    const report = JSON.parse(cli(['validate', file, '--json'], { allowFail: true }));
+    assert.deepEqual({ records: summary.records, valid: summary.valid, invalid: summary.invalid },
+      { records: report.records, valid: report.valid, invalid: report.invalid }, name);
+    assert.equal(summary.warnings, report.diagnostics.filter((d) => d.severity === 'warning').length, name);
+    assert.ok(report.invalid > 0, `${name} has errors`);
+
+    const shown = await shownDiagnostics(page);
+    const want = report.diagnostics.filter((d) => d.record !== null).map((d) => ({
+      record: d.record, code: d.code, line: d.line, column: d.column, severity: d.severity, pos: `${d.line}:${d.column}`,
+    }));
+    assert.deepEqual(shown, want, name);
+    const fileLevel = await page.$$eval('#file-findings-list li.diag', (lis) => lis.map((li) => li.dataset.code));
+    assert.deepEqual(fileLevel, report.diagnostics.filter((d) => d.record === null).map((d) => d.code), name);
+    // Each diagnostic row follows its own record's row.
+    const order = await page.$$eval('#token-table tbody tr', (trs) => trs.map((tr) => `${tr.className.includes('diag-row') ? 'd' : 'r'}${tr.dataset.record}`));
+    for (const d of new Set(want.map((w) => w.record))) assert.equal(order[order.indexOf(`d${d}`) - 1], `r${d}`, name);
+    // Status badges: exactly the records with an error say Invalid.
+    const invalidRows = await page.$$eval('#token-table tbody tr:not(.diag-row)', (trs) => trs
+      .filter((tr) => tr.querySelector('.badge--error')).map((tr) => Number(tr.dataset.record)));
+    assert.deepEqual(invalidRows, [...new Set(report.diagnostics.filter((d) => d.severity === 'error' && d.record !== null).map((d) => d.record))].sort((x, y) => x - y), name);
+    // The normalised file is blocked until "Skip invalid records".
+    await page.waitForFunction(() => document.querySelector('#normalized-note').textContent.includes('block'));
+    assert.equal(await page.isDisabled('#normalized-download'), true, name);
+    // Masked secrets only: no secret of the file is in the page text.
+    const body = await page.evaluate(() => document.body.innerText);
+    for (const s of secretsOf(file)) assert.ok(!body.includes(s), `${name}: a secret is shown unmasked`);
+    if (name === 'mixed.json') {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await screenshot(page, 'file-errors');
+    }
+  }
 
   // Skipping the invalid records downloads exactly `hwoath normalize --skip-invalid`.
+  const last = FIXTURES[FIXTURES.length - 1];
   await page.check('#skip-invalid');
   await page.waitForSelector('#normalized-download:not([disabled])');
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#normalized-download')]);
-  assert.equal(dl.suggestedFilename(), 'errors.normalized.json');
-  const got = fs.readFileSync(await dl.path(), 'utf8');
-  assert.equal(got, cli(['normalize', ERRORS, '--skip-invalid']));
+  assert.equal(dl.suggestedFilename(), `${path.basename(last, '.json')}.normalized.json`);
+  assert.equal(fs.readFileSync(await dl.path(), 'utf8'), cli(['normalize', last, '--skip-invalid']));
   assert.match(await page.textContent('#normalized-note'), /skipped/);
-  assertClean(secretsOf(ERRORS));
+  assertClean(FIXTURES.flatMap(secretsOf));
 });
 
 test('demo file: normalised JSON download and copy equal the CLI output byte for byte; live code per row', async () => {
@@ -155,14 +172,19 @@ test('pasted CSV and a tenant listing: leading zeros kept, held serials flagged'
   assertClean(secretsOf(CSV));
 });
 
-test('unusable input (a listing uploaded as the token file) gets one clear error', async () => {
+test('unusable input gets the CLI\'s one-line error, and no results', async () => {
   const { page, assertClean } = await env.open({ hash: '#file' });
-  await dropFile(page, '#token-drop', 'listing.json', JSON.stringify({ value: [{ id: 'x', serialNumber: '1', secretKey: null, status: 'available' }] }));
-  await page.waitForSelector('#file-error:not([hidden])');
-  const text = await page.textContent('#file-error');
-  assert.match(text, /cannot be used/);
-  assert.match(text, /listing/i);
-  assert.equal(await page.isHidden('#file-results'), true);
+  for (const f of ['listing_as_upload.json', 'not_json.json', 'value_not_array.json', 'not_token.csv']) {
+    const file = path.join(root, 'tests/fixtures/unusable', f);
+    await dropFile(page, '#token-drop', f, fs.readFileSync(file));
+    await page.waitForFunction((n) => document.querySelector('#file-error:not([hidden])')?.dataset.file === n, f);
+    let stderr = '';
+    try { execFileSync(path.join(root, 'target/debug/hwoath'), ['validate', file], { stdio: 'pipe' }); } catch (e) { stderr = e.stderr.toString(); }
+    const message = stderr.trim().replace(`hwoath: ${file}: `, '');
+    assert.ok(message, `the CLI refuses ${f}`);
+    assert.equal(await page.textContent('#file-error .result__detail'), message, f);
+    assert.equal(await page.isHidden('#file-results'), true);
+  }
   assertClean();
 });
 

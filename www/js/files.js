@@ -1,7 +1,7 @@
 // Panel 2 "Token file": load a file (drop, pick, paste, demo), validate it in the worker
 // (parseTokens = records + report in one call), show the summary, every diagnostic next to its
 // record with line:column, a live code and a reveal per row, and the normalised JSON.
-import { h, replace, $, num, sentence, copyText, download, stat } from './dom.js';
+import { h, replace, $, num, copyText, download, stat } from './dom.js';
 import { run } from './worker-client.js';
 import { fileSource } from './input.js';
 import { liveCode } from './totp.js';
@@ -32,11 +32,13 @@ export function mountFilePanel(api) {
       { label: 'Load demo CSV', url: 'demo/legacy-demo.csv', name: 'legacy-demo.csv' },
     ],
     onLoad: ([f]) => load(f.name, f.text),
+    onError: (message) => { results.hidden = true; showError(message); },
   }));
 
   replace($('#listing-source'), fileSource({
     id: 'listing', title: 'listing', accept: '.json,application/json', multiple: true, compact: true,
     onLoad: (files) => addListing(files),
+    onError: (message) => showError(message),
   }));
 
   $('#file-hash').addEventListener('change', (e) => { state.hashFunction = e.target.value; reparse(); });
@@ -70,9 +72,10 @@ export function mountFilePanel(api) {
         onclick: () => { state.listing.splice(i, 1); renderListing(); reparse(); } }, 'Remove'))));
   }
 
-  function showError(message) {
+  function showError(message, name = state.name) {
     error.hidden = false;
-    replace(error, h('p', { class: 'result__headline' }, 'This file cannot be used'), h('p', {}, sentence(message)));
+    error.dataset.file = name;
+    replace(error, h('p', { class: 'result__headline' }, 'This file cannot be used'), h('p', { class: 'result__detail' }, message));
   }
 
   function setProgress(text) {

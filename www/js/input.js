@@ -1,6 +1,16 @@
 // A file source: drag-and-drop zone, file picker and paste box, plus optional demo buttons.
-// Files are read locally (File.text()); demo files come from this page's own origin.
+// Files are read locally; demo files come from this page's own origin.
 import { h, icon } from './dom.js';
+
+/** Bytes → text exactly as the CLI reads them: UTF-8, a byte order mark kept (the parser skips and
+ *  reports it; File.text() would drop it silently), invalid UTF-8 refused. */
+async function decode(blob, name) {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(await blob.arrayBuffer());
+  } catch {
+    throw new Error(`${name} is not UTF-8 text`);
+  }
+}
 
 /**
  * @param {object} o
@@ -10,8 +20,9 @@ import { h, icon } from './dom.js';
  * @param {boolean} [o.multiple]
  * @param {{label: string, url: string, name: string}[]} [o.demos]
  * @param {(items: {name: string, text: string}[]) => void} o.onLoad
+ * @param {(message: string) => void} [o.onError]  a file that cannot be read as text
  */
-export function fileSource({ id, title, hint, accept, multiple = false, compact = false, demos = [], onLoad }) {
+export function fileSource({ id, title, hint, accept, multiple = false, compact = false, demos = [], onLoad, onError }) {
   const picker = h('input', { type: 'file', id: `${id}-file`, accept, multiple, class: 'visually-hidden' });
   const choose = h('label', { for: `${id}-file`, class: `btn ${compact ? 'btn--secondary' : 'btn--primary'}` }, multiple ? 'Choose files…' : 'Choose a file…');
   const zone = h('div', { class: `dropzone${compact ? ' dropzone--compact' : ''}`, id: `${id}-drop`, tabindex: '0', role: 'button',
@@ -24,13 +35,20 @@ export function fileSource({ id, title, hint, accept, multiple = false, compact 
       onclick: async (e) => {
         e.stopPropagation();
         const res = await fetch(d.url);
-        onLoad([{ name: d.name, text: await res.text() }]);
+        onLoad([{ name: d.name, text: await decode(await res.blob(), d.name) }]);
       } }, d.label))));
 
   const read = async (files) => {
     const list = [...files];
     if (!list.length) return;
-    onLoad(await Promise.all(list.map(async (f) => ({ name: f.name, text: await f.text() }))));
+    let items;
+    try {
+      items = await Promise.all(list.map(async (f) => ({ name: f.name, text: await decode(f, f.name) })));
+    } catch (err) {
+      onError?.(err.message);
+      return;
+    }
+    onLoad(items);
   };
   picker.addEventListener('change', () => { read(picker.files); picker.value = ''; });
   zone.addEventListener('keydown', (e) => {

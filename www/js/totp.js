@@ -25,54 +25,66 @@ export function liveCode(api, get, { compact = false, neighbours = false } = {})
   const el = h('div', { class: `live-code${compact ? ' live-code--compact' : ''}`, 'data-state': 'empty' },
     code, h('div', { class: 'countdown', 'aria-hidden': 'true' }, bar), meta, near);
   let last = '';
+  // One keyed generator per (secret, hash, period, digits): decoded and keyed once, then asked
+  // for a code each second; freed when the parameters change or the widget goes away.
+  let gen = null;
+  let genKey = '';
+  const drop = () => { gen?.free(); gen = null; genKey = ''; };
+
+  function blank(message) {
+    delete el.dataset.code; delete el.dataset.time;
+    code.textContent = compact ? '—' : '––– –––';
+    meta.textContent = message;
+    bar.style.transform = 'scaleX(0)';
+    if (near) near.textContent = '';
+    last = '';
+  }
 
   function render(now) {
     const p = get();
     if (!p || !p.secret) {
+      drop();
       el.dataset.state = 'empty';
-      delete el.dataset.code; delete el.dataset.time;
-      code.textContent = compact ? '—' : '––– –––';
-      meta.textContent = compact ? '' : 'Enter a secret to see its code.';
-      bar.style.transform = 'scaleX(0)';
-      if (near) near.textContent = '';
-      last = '';
+      blank(compact ? '' : 'Enter a secret to see its code.');
+      return;
+    }
+    const key = `${p.secret}|${p.hashFunction}|${p.period}|${p.digits}`;
+    try {
+      if (key !== genKey) {
+        drop();
+        gen = new api.TotpGenerator(p.secret, { hashFunction: p.hashFunction, period: p.period, digits: p.digits });
+        genKey = key;
+        last = '';
+      }
+    } catch (err) {
+      drop();
+      el.dataset.state = 'error';
+      blank(compact ? 'n/a' : err.message);
       return;
     }
     const t = Math.floor(now);
-    const period = p.period;
-    const key = `${t}|${p.secret}|${p.hashFunction}|${period}|${p.digits}`;
-    const left = period - (now % period);
-    bar.style.transform = `scaleX(${Math.max(0, Math.min(1, left / period))})`;
-    if (key === last) return;
-    last = key;
-    try {
-      const opts = { hashFunction: p.hashFunction, period, digits: p.digits };
-      const c = api.totp(p.secret, { ...opts, time: now });
-      el.dataset.state = Math.ceil(left) <= 5 ? 'ending' : 'ok';
-      el.dataset.code = c;
-      el.dataset.time = String(t);
-      code.textContent = groupCode(c);
-      code.setAttribute('aria-label', `Code ${c.split('').join(' ')}`);
-      meta.textContent = `${Math.ceil(left)} s left`;
-      if (near) {
-        const prev = api.totp(p.secret, { ...opts, time: Math.max(0, now - period) });
-        const next = api.totp(p.secret, { ...opts, time: now + period });
-        replace(near, 'Previous ', h('span', { class: 'mono' }, groupCode(prev)),
-          ' · Next ', h('span', { class: 'mono' }, groupCode(next)));
-      }
-    } catch (err) {
-      el.dataset.state = 'error';
-      delete el.dataset.code; delete el.dataset.time;
-      code.textContent = compact ? '—' : '––– –––';
-      meta.textContent = compact ? 'n/a' : err.message;
-      if (near) near.textContent = '';
+    const whole = gen.secondsLeft(now);
+    const left = whole - (now - t); // fractional, for a smooth bar
+    bar.style.transform = `scaleX(${Math.max(0, Math.min(1, left / p.period))})`;
+    if (String(t) === last) return;
+    last = String(t);
+    const c = gen.code(now);
+    el.dataset.state = whole <= 5 ? 'ending' : 'ok';
+    el.dataset.code = c;
+    el.dataset.time = String(t);
+    code.textContent = groupCode(c);
+    code.setAttribute('aria-label', `Code ${c.split('').join(' ')}`);
+    meta.textContent = `${whole} s left`;
+    if (near) {
+      replace(near, 'Previous ', h('span', { class: 'mono' }, groupCode(gen.code(Math.max(0, now - p.period)))),
+        ' · Next ', h('span', { class: 'mono' }, groupCode(gen.code(now + p.period))));
     }
   }
 
   let stop = null;
   // Subscribe to the clock while the widget is in the document; stop once it is removed.
   const watch = new MutationObserver(() => {
-    if (!el.isConnected && stop) { stop(); stop = null; watch.disconnect(); }
+    if (!el.isConnected && stop) { stop(); stop = null; watch.disconnect(); drop(); }
   });
   const start = () => {
     if (stop || !el.isConnected) return;

@@ -5,6 +5,7 @@ import { mountCodePanel } from './js/totp.js';
 import { mountFilePanel } from './js/files.js';
 import { mountVariantsPanel } from './js/variants.js';
 import { mountGraphPanel } from './js/graph.js';
+import { warm } from './js/worker-client.js';
 
 async function main() {
   let api;
@@ -15,6 +16,7 @@ async function main() {
     status(`The TOTP engine (WebAssembly in ./pkg) could not load: ${err.message}. Run scripts/build.sh.`, 'error');
     return;
   }
+  warm();
   const tabs = initTabs();
   mountCodePanel(api);
   mountFilePanel(api);

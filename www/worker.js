@@ -5,9 +5,10 @@
 import init, * as api from './pkg/hwoath.js';
 
 const ready = init();
+ready.then(() => self.postMessage({ ready: true }), () => {});
 
 // The operations the page may ask for (only exported API functions, never arbitrary names).
-const OPS = new Set(['findDrift', 'validate', 'normalize', 'parseTokens', 'variants', 'graphRequests', 'reconcile']);
+const OPS = new Set(['findDrift', 'parseTokens', 'normalize', 'variants', 'graphRequests', 'reconcile']);
 
 self.onmessage = async (event) => {
   const { id, op, args } = event.data;

@@ -231,3 +231,20 @@ test('100,000 tokens validate in the worker without freezing the page', async (t
   await page.waitForSelector('#normalized-download:not([disabled])', { timeout: 120000 });
   assertClean();
 });
+
+test('once loaded the page works offline: a dropped file validates and a drift scan runs', async () => {
+  const { page, context, assertClean } = await env.open({ hash: '#file' });
+  await page.waitForSelector('html[data-worker="ready"]');
+  await context.setOffline(true);
+  await dropFile(page, '#token-drop', 'token2-demo.json', fs.readFileSync(DEMO));
+  const summary = await results(page);
+  assert.equal(summary.records, 5);
+  await page.click('#tab-code');
+  await page.click('#demo-token');
+  await page.fill('#device-codes', '000000 000001');
+  await page.click('#verify-btn');
+  await page.waitForSelector('#verify-result.result--error, #verify-result[data-offset-steps]', { timeout: 30000 });
+  assert.match(await page.textContent('#verify-result'), /No match|Drift/);
+  await context.setOffline(false);
+  assertClean(secretsOf(DEMO));
+});

@@ -236,9 +236,8 @@ export function mountCodePanel(api) {
         if (v.matched) { showOffset(v.offsetSteps, v.offsetSeconds, p.period, null); return; }
       }
       button.disabled = true;
-      const steps = Math.round((2 * 365.25 * 86400) / p.period);
       show('busy', h('p', {}, h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-        `No match within ±${VERIFY_WINDOW} steps. Scanning ±${num(steps)} steps (about ±2 years)…`));
+        codes.length === 1 ? `No match within ±${VERIFY_WINDOW} steps. Scanning ±2 years of steps…` : 'Scanning ±2 years of steps for this sequence…'));
       const { result: d, ms } = await run('findDrift', [p.secret, { ...opts, codes }]);
       if (gen !== generation) return;
       if (!d.candidates.length) {

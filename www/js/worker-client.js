@@ -7,7 +7,8 @@ function get() {
   if (worker) return worker;
   worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module', name: 'hwoath' });
   worker.onmessage = (e) => {
-    const { id, progress, ok, result, error, ms } = e.data;
+    const { id, progress, ok, result, error, ms, ready } = e.data;
+    if (ready) { document.documentElement.dataset.worker = 'ready'; return; }
     const p = pending.get(id);
     if (!p) return;
     if (progress) { p.onProgress?.(progress); return; }
@@ -22,6 +23,10 @@ function get() {
   };
   return worker;
 }
+
+/** Starts the worker now (with the page), so it and its wasm are loaded before they are needed,
+ *  also when the server is gone afterwards. */
+export function warm() { get(); }
 
 /** Runs an API function in the worker: `run('validate', [text, opts], {onProgress})` → {result, ms}. */
 export function run(op, args, { onProgress } = {}) {

@@ -59,7 +59,7 @@ export function liveCode(api, get, { compact = false, neighbours = false } = {})
     } catch (err) {
       drop();
       el.dataset.state = 'error';
-      blank(compact ? 'n/a' : err.message);
+      blank(compact ? 'n/a' : /^secret/.test(err.message) ? 'The secret cannot be decoded: see the problems listed under it.' : err.message);
       return;
     }
     const t = Math.floor(now);

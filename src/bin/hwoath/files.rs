@@ -141,7 +141,8 @@ pub struct ValidateArgs {
     files: Vec<String>,
     #[command(flatten)]
     input: InputOpts,
-    /// Print {"records", "valid", "invalid", "diagnostics": [...]}.
+    /// Print {"records", "valid", "invalid", "diagnostics": [...]}; codes are catalogued in
+    /// docs/rules.md.
     #[arg(long)]
     json: bool,
 }

@@ -26,12 +26,12 @@ fn unusable_at(pos: Pos, message: impl Into<String>) -> Unusable {
 const LISTING_HINT: &str = "this is a Graph listing of the tenant's devices (secretKey is null there), not a token file to upload; give it as a listing (--listing) to check for serial numbers the tenant already holds";
 
 /// Reads the envelope of a parsed JSON document.
-pub(crate) fn read(root: &json::Value) -> Result<Parsed<'_>, Unusable> {
+pub(crate) fn read<'a>(root: &'a json::Value<'a>) -> Result<Parsed<'a>, Unusable> {
     let mut diagnostics = Vec::new();
     if looks_like_listing(root) {
         return Err(unusable_at(root.pos, LISTING_HINT));
     }
-    let (format, values): (DetectedFormat, Vec<&json::Value>) = match &root.kind {
+    let (format, values): (DetectedFormat, Vec<&'a json::Value<'a>>) = match &root.kind {
         Kind::Array(values) => {
             diagnostics.push(Diagnostic::new(
                 Warning,
@@ -167,7 +167,7 @@ pub(crate) fn shorten(s: &str) -> String {
     }
 }
 
-fn item(v: &json::Value) -> Item<'_> {
+fn item<'a>(v: &'a json::Value<'a>) -> Item<'a> {
     let Kind::Object(members) = &v.kind else {
         return Item {
             start: v.pos,

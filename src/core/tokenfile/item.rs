@@ -72,7 +72,7 @@ pub(crate) enum Val<'a> {
     Null,
     /// A boolean or an array: never a valid field value.
     Other(&'static str),
-    Object(&'a [Member]),
+    Object(&'a [Member<'a>]),
 }
 
 impl Val<'_> {
@@ -86,9 +86,9 @@ impl Val<'_> {
         }
     }
 
-    pub(crate) fn of(v: &json::Value) -> Val<'_> {
+    pub(crate) fn of<'a>(v: &'a json::Value<'a>) -> Val<'a> {
         match &v.kind {
-            json::Kind::String(s) => Val::Str(s),
+            json::Kind::String(s) => Val::Str(s.as_ref()),
             json::Kind::Number(n) => Val::Num(n),
             json::Kind::Null => Val::Null,
             json::Kind::Object(m) => Val::Object(m),

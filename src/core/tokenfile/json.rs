@@ -6,16 +6,18 @@
 //! duplicate keys in order (serde_json keeps the last one). Line and column are tracked while
 //! scanning, so positions cost nothing extra even when the whole file is one line.
 
+use std::borrow::Cow;
+
 use crate::core::diag::Pos;
 
 /// Deepest nesting accepted (serde_json's default recursion limit of 128 allows 127 levels).
 pub const MAX_DEPTH: usize = 127;
 
-/// A JSON value with its position.
+/// A JSON value with its position. Strings without escapes borrow from the source text.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Value {
+pub struct Value<'a> {
     /// What it is.
-    pub kind: Kind,
+    pub kind: Kind<'a>,
     /// Byte offset of its first character (the `"` of a string).
     pub offset: usize,
     /// 1-based line:column of its first character.
@@ -24,30 +26,30 @@ pub struct Value {
 
 /// The kinds of JSON value.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Kind {
+pub enum Kind<'a> {
     /// `null`.
     Null,
     /// `true` or `false`.
     Bool(bool),
     /// A number, as written (e.g. `30`, `30.0`, `-1e3`).
-    Number(String),
+    Number(&'a str),
     /// A string, unescaped.
-    String(String),
+    String(Cow<'a, str>),
     /// An array.
-    Array(Vec<Value>),
+    Array(Vec<Value<'a>>),
     /// An object: members in input order, duplicates kept.
-    Object(Vec<Member>),
+    Object(Vec<Member<'a>>),
 }
 
 /// One `"key": value` pair.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Member {
+pub struct Member<'a> {
     /// The key, unescaped.
-    pub key: String,
+    pub key: Cow<'a, str>,
     /// 1-based line:column of the key's opening quote.
     pub key_pos: Pos,
     /// The value.
-    pub value: Value,
+    pub value: Value<'a>,
 }
 
 /// Why the text is not JSON, and where.
@@ -59,7 +61,7 @@ pub struct JsonError {
     pub pos: Pos,
 }
 
-impl Value {
+impl<'a> Value<'a> {
     /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
@@ -69,7 +71,7 @@ impl Value {
     }
 
     /// The members, if this is an object.
-    pub fn as_object(&self) -> Option<&[Member]> {
+    pub fn as_object(&self) -> Option<&[Member<'a>]> {
         match &self.kind {
             Kind::Object(m) => Some(m),
             _ => None,
@@ -77,7 +79,7 @@ impl Value {
     }
 
     /// The first member named exactly `key`, if this is an object.
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    pub fn get(&self, key: &str) -> Option<&Value<'a>> {
         self.as_object()?
             .iter()
             .find(|m| m.key == key)
@@ -103,12 +105,12 @@ impl Value {
             Kind::Null => V::Null,
             Kind::Bool(b) => V::Bool(*b),
             Kind::Number(n) => serde_json::from_str(n).unwrap_or(V::Null),
-            Kind::String(s) => V::String(s.clone()),
+            Kind::String(s) => V::String(s.to_string()),
             Kind::Array(a) => V::Array(a.iter().map(Value::to_serde).collect()),
             Kind::Object(m) => {
                 let mut map = serde_json::Map::new();
                 for member in m {
-                    map.insert(member.key.clone(), member.value.to_serde());
+                    map.insert(member.key.to_string(), member.value.to_serde());
                 }
                 V::Object(map)
             }
@@ -117,8 +119,9 @@ impl Value {
 }
 
 /// Parses a whole document (leading and trailing whitespace allowed, nothing else).
-pub fn parse(text: &str) -> Result<Value, JsonError> {
+pub fn parse(text: &str) -> Result<Value<'_>, JsonError> {
     let mut p = Parser {
+        text,
         src: text.as_bytes(),
         i: 0,
         line: 1,
@@ -195,6 +198,7 @@ pub(crate) fn utf8_width(b: u8) -> usize {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     src: &'a [u8],
     i: usize,
     line: u32,
@@ -202,7 +206,7 @@ struct Parser<'a> {
     depth: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn pos(&self) -> Pos {
         Pos {
             line: self.line,
@@ -260,7 +264,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self) -> Result<Value, JsonError> {
+    fn value(&mut self) -> Result<Value<'a>, JsonError> {
         let offset = self.i;
         let pos = self.pos();
         let kind = match self.src.get(self.i) {
@@ -276,7 +280,7 @@ impl Parser<'_> {
         Ok(Value { kind, offset, pos })
     }
 
-    fn literal(&mut self, word: &str, kind: Kind) -> Result<Kind, JsonError> {
+    fn literal(&mut self, word: &str, kind: Kind<'a>) -> Result<Kind<'a>, JsonError> {
         for &w in word.as_bytes() {
             if self.src.get(self.i) != Some(&w) {
                 return Err(self.found(&format!("'{word}'")));
@@ -294,7 +298,7 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn object(&mut self) -> Result<Kind, JsonError> {
+    fn object(&mut self) -> Result<Kind<'a>, JsonError> {
         self.enter()?;
         self.bump(); // {
         let mut members = Vec::new();
@@ -336,7 +340,7 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self) -> Result<Kind, JsonError> {
+    fn array(&mut self) -> Result<Kind<'a>, JsonError> {
         self.enter()?;
         self.bump(); // [
         let mut items = Vec::new();
@@ -380,9 +384,10 @@ impl Parser<'_> {
         Ok(v)
     }
 
-    fn string(&mut self) -> Result<String, JsonError> {
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.bump(); // opening quote
         let mut out = String::new();
+        let mut first = true;
         loop {
             // Copy a run of plain characters at once.
             let start = self.i;
@@ -395,14 +400,21 @@ impl Parser<'_> {
                 }
                 self.i += 1;
             }
-            // The source is a &str and we stop only at ASCII bytes: the run is whole UTF-8.
-            out.push_str(std::str::from_utf8(&self.src[start..self.i]).unwrap_or_default());
+            // We stop only at ASCII bytes, so the run is whole UTF-8.
+            let run = &self.text[start..self.i];
             match self.src.get(self.i) {
-                Some(b'"') => {
+                Some(b'"') if first => {
                     self.bump();
-                    return Ok(out);
+                    return Ok(Cow::Borrowed(run));
+                }
+                Some(b'"') => {
+                    out.push_str(run);
+                    self.bump();
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
+                    out.push_str(run);
+                    first = false;
                     self.bump();
                     let c = match self.src.get(self.i) {
                         Some(b'"') => '"',
@@ -470,7 +482,7 @@ impl Parser<'_> {
         self.i - start
     }
 
-    fn number(&mut self) -> Result<Kind, JsonError> {
+    fn number(&mut self) -> Result<Kind<'a>, JsonError> {
         let start = self.i;
         if self.src.get(self.i) == Some(&b'-') {
             self.bump();
@@ -502,8 +514,7 @@ impl Parser<'_> {
                 return Err(self.found("a digit in the exponent"));
             }
         }
-        let raw = std::str::from_utf8(&self.src[start..self.i]).unwrap_or_default();
-        Ok(Kind::Number(raw.to_string()))
+        Ok(Kind::Number(&self.text[start..self.i]))
     }
 }
 

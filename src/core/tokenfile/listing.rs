@@ -6,7 +6,7 @@ use crate::core::token::ListedDevice;
 
 /// The device object of a listing item: flat (what Graph returns) or nested under `device`
 /// (the shape of the user-methods list, copied into the List page's example by mistake).
-fn device(item: &json::Value) -> &json::Value {
+fn device<'v, 'a>(item: &'v json::Value<'a>) -> &'v json::Value<'a> {
     match item.get("device") {
         Some(d) if d.as_object().is_some() => d,
         _ => item,

@@ -1,0 +1,104 @@
+// Shared set-up for the page tests: a fresh static server on a free port, Debian Chromium through
+// playwright-core, the native CLI for reference values, and a recorder that collects every request
+// and console message so each test can assert nothing left the page's origin and no secret leaked.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const root = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const www = path.join(root, 'www');
+const { chromium } = await import(pathToFileURL(path.join(root, 'tools/node_modules/playwright-core/index.mjs')).href);
+const serve = await import(pathToFileURL(path.join(root, 'scripts/serve.mjs')).href);
+export const { CSP } = serve;
+
+export const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Fails with a clear message when the wasm package has not been built into www/pkg. */
+export function requireBuild() {
+  for (const f of ['hwoath.js', 'hwoath_bg.wasm']) {
+    if (!fs.existsSync(path.join(www, 'pkg', f))) {
+      throw new Error(`www/pkg/${f} is missing: run \`bash scripts/build.sh\` first (scripts/test.sh does it)`);
+    }
+  }
+}
+
+let cliPath = null;
+/** Runs the native CLI (target/debug/hwoath; `cargo build` first, a no-op when it is up to date)
+ *  and returns stdout. */
+export function cli(args, { input, allowFail = false } = {}) {
+  if (!cliPath) {
+    execFileSync('cargo', ['build', '-q', '--bin', 'hwoath'], { cwd: root, stdio: 'inherit' });
+    cliPath = path.join(root, 'target', 'debug', 'hwoath');
+  }
+  try {
+    return execFileSync(cliPath, args, { cwd: root, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (err) {
+    if (allowFail) return err.stdout;
+    throw new Error(`hwoath ${args.join(' ')} failed (${err.status}): ${err.stderr}`);
+  }
+}
+
+/** Starts a server and a browser; `open()` gives a recorded page. Call `close()` in after(). */
+export async function start() {
+  requireBuild();
+  const server = await serve.startServer({ dir: www, port: 0 });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const origin = new URL(server.url).origin;
+  const contexts = [];
+
+  async function open({ hash = '', colorScheme = 'light', viewport = { width: 1280, height: 900 }, permissions = [] } = {}) {
+    const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true });
+    if (permissions.length) await context.grantPermissions(permissions, { origin });
+    contexts.push(context);
+    const page = await context.newPage();
+    const requests = [];
+    const console = [];
+    const errors = [];
+    const record = (r) => requests.push(r.url());
+    page.on('request', record); // also reports the module worker's requests
+    page.on('console', (m) => { console.push({ type: m.type(), text: m.text() }); if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    await page.goto(server.url + hash);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+
+    /** Asserts: only same-origin (or local blob:/data:) requests, no console error, and no secret in the console. */
+    function assertClean(secrets = []) {
+      const foreign = requests.filter((u) => {
+        if (u.startsWith('blob:') || u.startsWith('data:')) return false;
+        return new URL(u).origin !== origin;
+      });
+      assert.deepEqual(foreign, [], `requests left the page's origin ${origin}`);
+      assert.deepEqual(errors, [], 'console errors');
+      for (const s of secrets) {
+        for (const m of console) assert.ok(!m.text.includes(s), `a secret appeared in the console: ${m.type}`);
+      }
+    }
+    return { page, context, requests, console, errors, assertClean, origin };
+  }
+
+  async function close() {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser.close();
+    await server.close();
+  }
+  return { server, browser, open, close, origin };
+}
+
+/** Screenshot into target/screens/NAME.png (full page). */
+export async function screenshot(page, name) {
+  const dir = path.join(root, 'target', 'screens');
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
+
+/** Waits (in the page's own clock) until at least `margin` seconds remain in the current step. */
+export async function awayFromStepEdge(page, period = 30, margin = 4) {
+  for (;;) {
+    const left = await page.evaluate((p) => p - ((Date.now() / 1000) % p), period);
+    if (left >= margin) return;
+    await page.waitForTimeout(left * 1000 + 150);
+  }
+}

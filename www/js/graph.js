@@ -1,0 +1,248 @@
+// Panel 4 "Graph requests": graphRequests() for the loaded file (or its variants) in the worker,
+// each request as method + URL + body with copy buttons (body, URL, PowerShell, curl) and a
+// download, activation codes with their expiry countdown, and reconcile() of Graph's answer.
+import { h, replace, $, num, download, copyButton, onTick, stat } from './dom.js';
+import { run } from './worker-client.js';
+import { state, onChange, update, fileOptions } from './state.js';
+import { emptyState } from './variants.js';
+
+const METHOD_CLASS = { GET: 'get', POST: 'post', PATCH: 'patch', DELETE: 'delete' };
+// Create bodies carry the keys; on screen they are hidden unless asked for (copy and download
+// always give the real body).
+const SECRET_FIELD = /("secretKey":\s*")([^"]*)(")/g;
+
+export function mountGraphPanel(tabs) {
+  const empty = $('#graph-empty');
+  const body = $('#graph-body');
+  const kind = $('#graph-kind');
+  const source = $('#graph-source');
+  const chunk = $('#graph-chunk');
+  const user = $('#graph-user');
+  const device = $('#graph-device');
+  const serial = $('#graph-serial');
+  const error = $('#graph-error');
+  const results = $('#graph-results');
+  const list = $('#graph-requests');
+  let requests = [];
+  let built = null; // {text, chunk} the requests were built from, for reconcile
+  let job = 0;
+  let timer = null;
+  let stopTick = null;
+
+  const sourceText = () => (state.graphSource === 'variants' && state.variants ? state.variants.json : state.text);
+
+  function refresh() {
+    if (!emptyState(empty, body, tabs.open)) { clear(); return; }
+    const opts = [h('option', { value: 'file' }, `${state.name} (${num(state.parsed.report.records)} tokens)`)];
+    if (state.variants) opts.push(h('option', { value: 'variants' }, `Its variants (${num(state.variants.count)} tokens)`));
+    if (!state.variants && state.graphSource === 'variants') state.graphSource = 'file';
+    replace(source, opts);
+    source.value = state.graphSource;
+    replace($('#graph-serials'), state.parsed.records.slice(0, 1000).map((r) => r.serialNumber && h('option', { value: r.serialNumber })));
+    schedule(0);
+  }
+
+  function clear() {
+    requests = [];
+    built = null;
+    results.hidden = true;
+    error.hidden = true;
+    replace(list);
+    stopTick?.();
+    stopTick = null;
+  }
+
+  let seen = { parsed: state.parsed, variants: state.variants, graphSource: state.graphSource };
+  onChange((s) => {
+    if (s.parsed === seen.parsed && s.variants === seen.variants && s.graphSource === seen.graphSource) return;
+    if (s.parsed !== seen.parsed) { $('#reconcile-results').hidden = true; $('#reconcile-error').hidden = true; }
+    seen = { parsed: s.parsed, variants: s.variants, graphSource: s.graphSource };
+    refresh();
+  });
+
+  source.addEventListener('change', () => update({ graphSource: source.value }));
+  kind.addEventListener('change', () => schedule(0));
+  for (const el of [chunk, user, device, serial]) el.addEventListener('input', () => schedule(350));
+
+  function schedule(ms) {
+    clearTimeout(timer);
+    timer = setTimeout(build, ms);
+  }
+
+  function relevantFields() {
+    for (const f of $('#graph-form').querySelectorAll('[data-for]')) f.hidden = !f.dataset.for.split(' ').includes(kind.value);
+  }
+
+  async function build() {
+    relevantFields();
+    const text = sourceText();
+    if (!text || !state.parsed) return;
+    const opts = { ...fileOptions(), request: kind.value, time: Date.now() / 1000 };
+    delete opts.listing;
+    const n = Math.floor(Number(chunk.value));
+    if (kind.value === 'create-bulk') opts.chunk = n >= 1 ? n : 100;
+    if (user.value.trim()) opts.user = user.value.trim();
+    if (device.value.trim()) opts.deviceId = device.value.trim();
+    if (serial.value.trim()) opts.serial = serial.value.trim();
+    const my = ++job;
+    try {
+      const { result } = await run('graphRequests', [text, opts]);
+      if (my !== job) return;
+      error.hidden = true;
+      built = { text, chunk: opts.chunk ?? 100, kind: opts.request };
+      render(result);
+    } catch (err) {
+      if (my !== job) return;
+      clear();
+      error.hidden = false;
+      replace(error, h('p', {}, err.message));
+    }
+  }
+
+  function render(rs) {
+    requests = rs;
+    results.hidden = false;
+    const tokens = new Set(rs.flatMap((r) => r.records)).size;
+    replace($('#graph-meta'), h('strong', {}, `${num(rs.length)} request${rs.length === 1 ? '' : 's'}`),
+      rs.length ? (tokens ? ` for ${num(tokens)} token${tokens === 1 ? '' : 's'}` : '') : ' (no token selected)');
+    stopTick?.();
+    stopTick = null;
+    const expiring = [];
+    replace(list, rs.map((r, i) => {
+      const card = requestCard(r, i, rs.length);
+      if (r.expiresAt) expiring.push({ r, el: card.querySelector('.expiry') });
+      return card;
+    }));
+    if (expiring.length) stopTick = onTick((now) => { for (const x of expiring) expiry(x.el, x.r.expiresAt, now); });
+    // Which request a pasted answer belongs to (bulk create in several parts).
+    const parts = built.kind === 'create-bulk' && rs.length > 1;
+    $('#response-part-field').hidden = !parts;
+    replace($('#response-part'), parts ? rs.map((r, i) => h('option', { value: String(i + 1) }, `Request ${i + 1} of ${rs.length}`)) : []);
+  }
+
+  function requestCard(r, i, n) {
+    const bodyText = r.body === null ? null : r.http.slice(r.http.indexOf('\n\n') + 2);
+    const hasSecret = bodyText !== null && bodyText.includes('"secretKey"');
+    const pre = bodyText === null ? null : h('pre', { class: 'code-block', tabindex: '0', 'aria-label': `Body of request ${i + 1}` },
+      hasSecret ? bodyText.replace(SECRET_FIELD, '$1••••••••$3') : bodyText);
+    const reveal = hasSecret ? h('button', { type: 'button', class: 'btn btn--small btn--ghost', 'aria-pressed': 'false' }, 'Show secrets') : null;
+    reveal?.addEventListener('click', () => {
+      const on = reveal.getAttribute('aria-pressed') !== 'true';
+      reveal.setAttribute('aria-pressed', String(on));
+      reveal.textContent = on ? 'Hide secrets' : 'Show secrets';
+      pre.textContent = on ? bodyText : bodyText.replace(SECRET_FIELD, '$1••••••••$3');
+    });
+    const base = `${(state.name || 'tokens').replace(/\.[^.]+$/, '')}.${built.kind}${n > 1 ? `.${i + 1}` : ''}`;
+    return h('li', { class: 'request card', 'data-index': i },
+      h('div', { class: 'request__head' },
+        h('span', { class: 'request__n' }, n > 1 ? `Request ${i + 1} of ${n}` : 'Request'),
+        h('span', { class: 'request__tokens' }, tokensLabel(r.records)),
+        r.expiresAt ? h('span', { class: 'expiry', role: 'timer', 'aria-live': 'off' }) : null),
+      h('div', { class: 'request__line' },
+        h('span', { class: `method method--${METHOD_CLASS[r.method] || 'get'}` }, r.method),
+        h('code', { class: 'request__url' }, r.url)),
+      pre,
+      h('div', { class: 'request__actions' },
+        bodyText !== null ? copyButton('Copy body', () => bodyText, { 'data-copy': 'body' }) : null,
+        copyButton('Copy URL', () => r.url, { 'data-copy': 'url' }),
+        copyButton('Copy PowerShell', () => r.powershell, { 'data-copy': 'powershell' }),
+        copyButton('Copy curl', () => r.curl, { 'data-copy': 'curl' }),
+        h('button', { type: 'button', class: 'btn btn--small', 'data-download': 'request',
+          onclick: () => bodyText !== null ? download(`${base}.json`, bodyText) : download(`${base}.http`, r.http, 'text/plain') },
+        bodyText !== null ? 'Download body' : 'Download request'),
+        reveal),
+      h('dl', { class: 'request__meta' },
+        h('dt', {}, 'Permission'), h('dd', {}, r.permission),
+        h('dt', {}, 'Least-privileged role'), h('dd', {}, r.role),
+        h('dt', {}, 'Note'), h('dd', {}, r.note)));
+  }
+
+  function tokensLabel(records) {
+    if (!records.length) return '';
+    const rows = state.graphSource === 'variants' ? null : state.parsed.records;
+    const serial = (i) => rows?.[i]?.serialNumber;
+    if (records.length === 1) return serial(records[0]) ? `token ${serial(records[0])}` : `token ${records[0] + 1}`;
+    return `tokens ${num(records[0] + 1)}–${num(records[records.length - 1] + 1)}`;
+  }
+
+  function expiry(el, at, now) {
+    const left = Math.ceil(at - now);
+    const when = new Date(at * 1000).toLocaleTimeString();
+    if (left > 0) {
+      el.textContent = `Code valid for ${left} s (until ${when})`;
+      el.dataset.state = left <= 5 ? 'ending' : 'ok';
+    } else {
+      el.dataset.state = 'expired';
+      replace(el, 'Code expired at ', when, ' ', h('button', { type: 'button', class: 'btn btn--link', onclick: () => build() }, 'Build again'));
+    }
+  }
+
+  for (const b of $('#graph-results').querySelectorAll('[data-all]')) {
+    b.addEventListener('click', () => {
+      if (!requests.length) return;
+      const f = b.dataset.all;
+      const sep = f === 'http' ? '###' : '#';
+      const text = requests.map((r, i) => `${sep} [${i + 1}/${requests.length}] ${r.note}\n${r[f]}`).join('\n');
+      download(`${(state.name || 'tokens').replace(/\.[^.]+$/, '')}.${built.kind}.${{ http: 'http', powershell: 'ps1', curl: 'sh' }[f]}`, text, 'text/plain');
+    });
+  }
+
+  // Graph's answer → per-token results.
+  $('#reconcile-btn').addEventListener('click', async () => {
+    const out = $('#reconcile-results');
+    const err = $('#reconcile-error');
+    const response = $('#response-text').value;
+    err.hidden = true;
+    if (!response.trim()) { err.hidden = false; replace(err, h('p', {}, 'Paste Graph\'s response first.')); return; }
+    const text = built?.text ?? sourceText();
+    const opts = { ...fileOptions() };
+    delete opts.listing;
+    if (!$('#response-part-field').hidden) { opts.chunk = built.chunk; opts.part = Number($('#response-part').value); }
+    try {
+      const { result } = await run('reconcile', [text, response, opts]);
+      renderReconcile(out, result);
+    } catch (e) {
+      out.hidden = true;
+      err.hidden = false;
+      replace(err, h('p', {}, e.message));
+    }
+  });
+
+  function renderReconcile(out, r) {
+    out.hidden = false;
+    const badge = { created: 'ok', failed: 'error', unknown: 'warn' };
+    replace(out,
+      h('div', { class: 'summary summary--3' },
+        stat('Created', r.created, r.created ? 'ok' : '', 'created'),
+        stat('Failed', r.failed, r.failed ? 'error' : '', 'failed'),
+        stat('Not in the answer', r.unknown, r.unknown ? 'warn' : '', 'unknown')),
+      r.notes.length ? h('ul', { class: 'notes' }, r.notes.map((n) => h('li', {}, n))) : null,
+      h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'reconcile' },
+        h('caption', { class: 'visually-hidden' }, 'Result per token'),
+        h('thead', {}, h('tr', {}, ['#', 'Serial number', '@contentId', 'Result', 'Device id', 'Status', 'Reason', '']
+          .map((c, i) => h('th', { scope: 'col', class: i === 0 ? 'num' : null }, c)))),
+        h('tbody', {}, r.tokens.map((t) => h('tr', { 'data-record': t.record, 'data-result': t.result },
+          h('td', { class: 'num' }, String(t.record + 1)),
+          h('td', { class: 'mono' }, t.serialNumber),
+          h('td', { class: 'mono' }, t.contentId),
+          h('td', {}, h('span', { class: `badge badge--${badge[t.result]}` }, t.result)),
+          h('td', { class: 'mono small' }, t.deviceId ?? '—'),
+          h('td', {}, t.deviceStatus ?? '—'),
+          h('td', { class: 'reason' }, t.reason ?? ''),
+          h('td', {}, t.deviceId ? h('button', { type: 'button', class: 'btn btn--small', title: 'Use this device id and serial for assign / activate requests',
+            onclick: () => useDevice(t) }, 'Use id') : null)))))),
+      r.unmatched.length ? h('div', { class: 'unmatched' }, h('p', { class: 'label' }, 'Items of the answer that match no token'),
+        h('ul', {}, r.unmatched.map((u) => h('li', {}, `Item ${u.index + 1}${u.contentId ? ` (@contentId ${u.contentId})` : ''}${u.serialNumber ? ` serial ${u.serialNumber}` : ''}: ${u.message}`)))) : null);
+  }
+
+  function useDevice(t) {
+    device.value = t.deviceId;
+    serial.value = t.serialNumber;
+    if (['create-bulk', 'create', 'list', 'enable-policy'].includes(kind.value)) kind.value = 'assign';
+    schedule(0);
+    kind.focus();
+  }
+
+  relevantFields();
+  refresh();
+}

@@ -52,7 +52,8 @@ pub struct DeltaItem<'a> {
     pub token: &'a Token,
     /// `@contentId` value, as a string.
     pub content_id: Option<String>,
-    /// Include `displayName` and `assignTo` when the token has them.
+    /// Include `displayName` and `assignTo` when the token has them (`assignTo` only when it is
+    /// an object id, see [`is_guid`]).
     pub with_optional: bool,
 }
 
@@ -73,12 +74,24 @@ impl Serialize for DeltaItem<'_> {
             if let Some(d) = &t.display_name {
                 m.serialize_entry("displayName", d)?;
             }
-            if let Some(a) = &t.assign_to {
+            // Graph's assignTo takes a user object id; a UPN (legacy CSV) stays on the token
+            // for assign requests, which accept it in the URL.
+            if let Some(a) = t.assign_to.as_deref().filter(|a| is_guid(a)) {
                 m.serialize_entry("assignTo", &serde_json::json!({ "id": a }))?;
             }
         }
         m.end()
     }
+}
+
+/// Whether `s` has the shape of an object id: 8-4-4-4-12 hexadecimal digits.
+pub fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The Graph `#$delta` body for `tokens`, with `@contentId` "1".."n".
@@ -121,4 +134,17 @@ pub struct ListedDevice {
     pub status: Option<String>,
     /// Display name of the assigned user, if any.
     pub assigned_to: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guid_shape() {
+        assert!(is_guid("0cadbf92-1234-4abc-9def-0123456789ab"));
+        assert!(!is_guid("helga@contoso.com"));
+        assert!(!is_guid("0cadbf92-####-####-####-############"));
+        assert!(!is_guid("0cadbf92-1234-4abc-9def-0123456789ab0"));
+    }
 }

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::{GraphRequest, RequestError, RequestKind, RequestOptions, GRAPH_BASE};
 use crate::core::otp::{human_duration, Generator, OtpParams};
-use crate::core::token::{DeltaItem, Token};
+use crate::core::token::{is_guid, DeltaItem, Token};
 
 const DEVICES: &str = "/directory/authenticationMethodDevices/hardwareOathDevices";
 const POLICY: &str =
@@ -67,15 +67,6 @@ pub(super) fn serial_filter(serial: &str) -> String {
     )
 }
 
-fn looks_like_guid(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
 fn display_name(t: &Token) -> String {
     t.display_name
         .clone()
@@ -112,8 +103,16 @@ fn user_url(user: &str, rest: &str) -> String {
     )
 }
 
+/// For a token created unassigned although the file names a user by UPN.
+fn upn_left_out(target: Option<&str>) -> String {
+    match target {
+        Some(upn) if !is_guid(upn) => format!(" The file names {upn} by UPN, which assignTo does not take: assign it afterwards with --request assign."),
+        _ => String::new(),
+    }
+}
+
 fn upn_note(user: &str) -> String {
-    if looks_like_guid(user) {
+    if is_guid(user) {
         String::new()
     } else {
         format!(" assignTo.id is documented as the user's object id; \"{user}\" looks like a UPN, which Graph may not accept there.")
@@ -332,8 +331,16 @@ fn create_bulk(
             let slice = &selected[range.clone()];
             let assigned: Vec<&str> = slice
                 .iter()
-                .filter_map(|(_, t)| user.or(t.assign_to.as_deref()))
+                .filter_map(|(_, t)| user.or(t.assign_to.as_deref().filter(|a| is_guid(a))))
                 .collect();
+            let upns = if user.is_some() {
+                0
+            } else {
+                slice
+                    .iter()
+                    .filter(|(_, t)| t.assign_to.as_deref().is_some_and(|a| !is_guid(a)))
+                    .count()
+            };
             let mut note = format!(
                 "Creates tokens {}–{} of {} (serials {} to {}), part {} of {parts}; Graph documents no maximum per request, so chunks of {chunk} are a choice, not a limit.",
                 range.start + 1,
@@ -343,8 +350,11 @@ fn create_bulk(
                 slice[slice.len() - 1].1.serial_number,
                 part + 1,
             );
-            if let Some(upn) = assigned.iter().find(|u| !looks_like_guid(u)) {
+            if let Some(upn) = assigned.iter().find(|u| !is_guid(u)) {
                 note.push_str(&upn_note(upn));
+            }
+            if upns > 0 {
+                note.push_str(&format!(" {upns} token(s) name their user by UPN, which assignTo does not take: they are created unassigned; assign them afterwards with --request assign."));
             }
             let mut r = request(
                 "PATCH",
@@ -366,7 +376,11 @@ fn create_one(t: &Token, user: Option<&str>) -> GraphRequest {
         with_optional: false,
     })
     .expect("token serialises");
-    let assign = user.map(str::to_string).or_else(|| t.assign_to.clone());
+    // An explicit --user is written as given; the file's own target only when it is an object
+    // id (a CSV upn is for assign requests, which take it in the URL).
+    let assign = user
+        .map(str::to_string)
+        .or_else(|| t.assign_to.clone().filter(|a| is_guid(a)));
     if let Some(obj) = body.as_object_mut() {
         if let Some(d) = &t.display_name {
             obj.insert("displayName".into(), json!(d));
@@ -378,8 +392,10 @@ fn create_one(t: &Token, user: Option<&str>) -> GraphRequest {
     let serial = &t.serial_number;
     let note = match &assign {
         None => format!(
-            "Creates token {serial} ({} {}) in the inventory, unassigned.",
-            t.manufacturer, t.model
+            "Creates token {serial} ({} {}) in the inventory, unassigned.{}",
+            t.manufacturer,
+            t.model,
+            upn_left_out(t.assign_to.as_deref())
         ),
         Some(a) => format!(
             "Creates token {serial} ({} {}) and assigns it to {a}.{}",
@@ -419,7 +435,7 @@ mod tests {
             path_segment("a_b#EXT#@t.onmicrosoft.com"),
             "a_b%23EXT%23@t.onmicrosoft.com"
         );
-        assert!(looks_like_guid("0cadbf92-1234-5678-9abc-def012345678"));
-        assert!(!looks_like_guid("helga@contoso.com"));
+        assert!(is_guid("0cadbf92-1234-5678-9abc-def012345678"));
+        assert!(!is_guid("helga@contoso.com"));
     }
 }

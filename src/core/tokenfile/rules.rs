@@ -166,15 +166,6 @@ impl Out<'_> {
     }
 }
 
-fn is_guid(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
 /// How a field is named in messages: Graph's name, and the column for CSV.
 fn label(field: &'static str, f: Option<&Field>, csv: bool) -> String {
     match f {
@@ -746,12 +737,12 @@ fn assign_to(f: Option<&Field>, csv: bool, out: &mut Out) -> Option<String> {
     if id.is_empty() {
         return None;
     }
-    if !is_guid(id) {
+    if !crate::core::token::is_guid(id) {
         let message = if csv {
-            format!("the upn \"{}\" is kept as the assignment target, but Graph's assignTo takes a user object id (GUID); replace it before sending assignTo, or assign by UPN with a separate request", shorten(id))
+            format!("the upn \"{}\" is kept as the target of assign requests (which accept a UPN) but not written as assignTo in the upload body, which takes a user object id (GUID)", shorten(id))
         } else {
             format!(
-                "assignTo.id \"{}\" is not a user object id (GUID), which is what Graph documents",
+                "assignTo.id \"{}\" is not a user object id (GUID), which is what Graph documents; it is left out of the normalised body and kept for assign requests",
                 shorten(id)
             )
         };
@@ -890,16 +881,4 @@ pub(crate) fn cross_check(
         }
     }
     (found, invalid)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn guid_shape() {
-        assert!(is_guid("0cadbf92-1234-4abc-9def-0123456789ab"));
-        assert!(!is_guid("helga@contoso.com"));
-        assert!(!is_guid("0cadbf92-####-####-####-############"));
-    }
 }

@@ -92,7 +92,34 @@ pub fn read_input(path: &str) -> Result<String, Unusable> {
     }
 }
 
-/// Prints a value as JSON on one line... pretty, with a trailing newline.
+/// Prints a value as pretty JSON with a trailing newline.
 pub fn print_json<T: serde::Serialize>(v: &T) {
-    println!("{}", serde_json::to_string_pretty(v).expect("json"));
+    outln!("{}", serde_json::to_string_pretty(v).expect("json"));
+}
+
+/// Writes one line to standard output. A closed pipe ends the program with exit code 141 (the
+/// shell's code for SIGPIPE) and no message; any other write error ends it with code 2.
+pub fn write_line(args: std::fmt::Arguments<'_>) {
+    write_out(args, "\n");
+}
+
+/// Writes text to standard output as is (it carries its own line ends); errors as [`write_line`].
+pub fn write_text(text: &str) {
+    write_out(format_args!("{text}"), "");
+}
+
+fn write_out(args: std::fmt::Arguments<'_>, end: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let result = out
+        .write_fmt(args)
+        .and_then(|()| out.write_all(end.as_bytes()))
+        .and_then(|()| out.flush());
+    if let Err(e) = result {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("hwoath: cannot write to standard output: {e}");
+        std::process::exit(2);
+    }
 }

@@ -154,9 +154,9 @@ pub fn validate(a: &ValidateArgs) -> Result<ExitCode, Unusable> {
         print_json(&report);
     } else {
         for (d, &f) in report.diagnostics.iter().zip(&report.diagnostic_files) {
-            println!("{}", line(&a.files[f], d));
+            outln!("{}", line(&a.files[f], d));
         }
-        println!("{}", summary(&report, a.files.len()));
+        outln!("{}", summary(&report, a.files.len()));
     }
     Ok(if report.has_errors() {
         ExitCode::from(1)
@@ -196,7 +196,7 @@ pub fn normalize(a: &NormalizeArgs) -> Result<ExitCode, Unusable> {
                     s.reasons.join("; ")
                 );
             }
-            print!("{}", n.json);
+            crate::app::write_text(&n.json);
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -115,7 +115,7 @@ pub fn variants(a: &VariantsArgs) -> Result<ExitCode, Unusable> {
             body: Ordered(&body),
         });
     } else {
-        println!("{}", render::pretty(&body));
+        outln!("{}", render::pretty(&body));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -180,7 +180,7 @@ pub fn graph(a: &GraphArgs) -> Result<ExitCode, Unusable> {
         serial: a.serial.clone(),
     };
     let requests = build_requests(&tokens, &options)?;
-    print!("{}", render::document(&requests, a.format));
+    crate::app::write_text(&render::document(&requests, a.format));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -226,7 +226,7 @@ pub fn reconcile(a: &ReconcileArgs) -> Result<ExitCode, Unusable> {
                 (_, _, Some(reason)) => reason.clone(),
                 _ => String::new(),
             };
-            println!(
+            outln!(
                 "{:<8} {}  (record {}, @contentId {}){}",
                 t.result.as_str(),
                 t.serial_number,
@@ -240,9 +240,9 @@ pub fn reconcile(a: &ReconcileArgs) -> Result<ExitCode, Unusable> {
             );
         }
         for u in &r.unmatched {
-            println!("unmatched response item {}: {}", u.index, u.message);
+            outln!("unmatched response item {}: {}", u.index, u.message);
         }
-        println!(
+        outln!(
             "{} token(s): {} created, {} failed, {} unknown",
             r.tokens.len(),
             r.created,
@@ -250,7 +250,7 @@ pub fn reconcile(a: &ReconcileArgs) -> Result<ExitCode, Unusable> {
             r.unknown
         );
         for n in &r.notes {
-            println!("note: {n}");
+            outln!("note: {n}");
         }
     }
     Ok(if r.all_created() {

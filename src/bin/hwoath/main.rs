@@ -2,6 +2,14 @@
 //!
 //! Exit codes: 0 success, 1 a negative answer (no match, an invalid record), 2 unusable input.
 
+/// `println!` that ends the program quietly when standard output is closed (`hwoath … | head`)
+/// instead of panicking on the broken pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::app::write_line(format_args!($($arg)*))
+    };
+}
+
 // The CLI is native-only: clap is not a dependency of the wasm build. `wasm-pack test` still
 // compiles every target for wasm32, so there the binary is an empty `main`.
 #[cfg(not(target_arch = "wasm32"))]

@@ -70,7 +70,7 @@ pub struct TotpArgs {
 
 pub fn totp(a: &TotpArgs) -> Result<ExitCode, Unusable> {
     let g = a.code.generator()?;
-    println!("{}", g.totp(a.code.time()));
+    outln!("{}", g.totp(a.code.time()));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -102,12 +102,13 @@ pub fn verify(a: &VerifyArgs) -> Result<ExitCode, Unusable> {
             "offsetSeconds": r.offset_seconds,
         }));
     } else if let (Some(steps), Some(secs)) = (r.offset_steps, r.offset_seconds) {
-        println!("matched at {steps:+} step(s) ({secs:+} s)");
-        println!("{}", entra_fit(a.opts.period, secs).message);
+        outln!("matched at {steps:+} step(s) ({secs:+} s)");
+        outln!("{}", entra_fit(a.opts.period, secs).message);
     } else {
-        println!(
+        outln!(
             "no match within {} step(s) behind and {} ahead; try `hwoath drift` to search wider",
-            a.behind, a.ahead
+            a.behind,
+            a.ahead
         );
     }
     Ok(if r.matched {
@@ -145,7 +146,7 @@ pub fn drift(a: &DriftArgs) -> Result<ExitCode, Unusable> {
             .collect();
         print_json(&json!({"candidates": c, "scannedSteps": r.scanned_steps}));
     } else {
-        println!(
+        outln!(
             "scanned {} step(s) (±{}) for {} code(s): {} candidate(s)",
             r.scanned_steps,
             human_duration(max * a.opts.period),
@@ -153,7 +154,7 @@ pub fn drift(a: &DriftArgs) -> Result<ExitCode, Unusable> {
             r.candidates.len()
         );
         for c in &r.candidates {
-            println!(
+            outln!(
                 "  {:+} step(s) = {:+} s: {}",
                 c.offset_steps,
                 c.offset_seconds,
@@ -161,7 +162,7 @@ pub fn drift(a: &DriftArgs) -> Result<ExitCode, Unusable> {
             );
         }
         if r.candidates.len() > 1 {
-            println!(
+            outln!(
                 "several offsets match: read one or two more consecutive codes to tell them apart"
             );
         }
@@ -204,7 +205,7 @@ pub fn inspect(a: &InspectArgs) -> Result<ExitCode, Unusable> {
             "issues": issues,
         }));
     } else {
-        println!(
+        outln!(
             "{} bytes ({} bits), canonical base32 {} characters: {}",
             p.secret.len(),
             p.secret.len() * 8,
@@ -217,7 +218,7 @@ pub fn inspect(a: &InspectArgs) -> Result<ExitCode, Unusable> {
                 Severity::Warning => "warning",
                 Severity::Error => "error",
             };
-            println!("  {tag}: {}", i.message);
+            outln!("  {tag}: {}", i.message);
         }
     }
     Ok(ExitCode::SUCCESS)

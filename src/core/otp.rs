@@ -184,7 +184,7 @@ pub struct DriftCandidate {
     pub offset_seconds: i64,
 }
 
-/// The result of [`Generator::drift`].
+/// The result of [`Generator::drift`] and [`Generator::drift_range`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DriftReport {
     /// Every matching offset, nearest first (ties: behind before ahead).
@@ -426,6 +426,21 @@ impl Generator {
         time: u64,
         max_steps: u64,
     ) -> Result<DriftReport, OtpError> {
+        let max = max_steps.min(i64::MAX as u64 / 2) as i64;
+        self.drift_range(codes, time, -max, max)
+    }
+
+    /// Like [`Generator::drift`], but tries only the signed offsets `from..=to` (steps relative
+    /// to the step of `time`; empty when `from > to`). Splitting `-max..=max` into contiguous
+    /// ranges and merging their candidates (nearest first, behind before ahead) gives the same
+    /// report as one `drift` call, with `scanned_steps` summed.
+    pub fn drift_range(
+        &self,
+        codes: &[&str],
+        time: u64,
+        from: i64,
+        to: i64,
+    ) -> Result<DriftReport, OtpError> {
         if codes.is_empty() {
             return Err(OtpError::NoCodes);
         }
@@ -436,10 +451,9 @@ impl Generator {
         let n = wanted.len() as u64;
         let last = wanted[n as usize - 1];
         let base = self.counter_at(time);
-        let max = max_steps.min(i64::MAX as u64 / 2) as i64;
         let mut hits: Vec<i64> = Vec::new();
         let mut scanned = 0u64;
-        for offset in -max..=max {
+        for offset in from..=to {
             let Some(counter) = base.checked_add_signed(offset) else {
                 continue;
             };
@@ -558,6 +572,63 @@ mod tests {
         assert_eq!(r.candidates[0].offset_steps, 997);
         assert_eq!(r.candidates[0].offset_seconds, 997 * 30);
         assert_eq!(r.scanned_steps, 10_001);
+    }
+
+    #[test]
+    fn drift_range_asymmetric_and_empty() {
+        let g = gen(b"12345678901234567890", HashAlg::Sha1, 6, 30);
+        let t = 1_700_000_000;
+        let c = g.counter_at(t) - 1234;
+        let codes = [g.hotp(c - 1), g.hotp(c)];
+        let refs: Vec<&str> = codes.iter().map(|s| s.as_str()).collect();
+        let r = g.drift_range(&refs, t, -2000, 10).unwrap();
+        assert_eq!(r.scanned_steps, 2011);
+        assert!(r.candidates.iter().any(|c| c.offset_steps == -1234));
+        assert!(r
+            .candidates
+            .iter()
+            .all(|c| (-2000..=10).contains(&c.offset_steps)));
+        let r = g.drift_range(&refs, t, -1000, 3000).unwrap();
+        assert_eq!(r.scanned_steps, 4001);
+        assert!(r.candidates.iter().all(|c| c.offset_steps != -1234));
+        let r = g.drift_range(&refs, t, 5, 4).unwrap();
+        assert_eq!((r.candidates.len(), r.scanned_steps), (0, 0));
+        // Offsets before counter 0 are not tried.
+        let r = g.drift_range(&refs, 60, -10, 0).unwrap();
+        assert_eq!(r.scanned_steps, 3);
+    }
+
+    #[test]
+    fn drift_range_split_matches_drift() {
+        let g = gen(b"12345678901234567890", HashAlg::Sha256, 6, 30);
+        let t = 1_700_000_000;
+        // A code value that recurs behind and ahead within the range (the birthday bound makes
+        // several likely), so the merge has candidates from more than one part to order.
+        let base = g.counter_at(t);
+        let mut seen = std::collections::BTreeMap::<u32, Vec<i64>>::new();
+        for o in -30_000i64..=30_000 {
+            let v = g.hotp_value(base.checked_add_signed(o).unwrap());
+            seen.entry(v).or_default().push(o);
+        }
+        let (value, _) = seen
+            .iter()
+            .find(|(_, os)| os.iter().any(|&o| o < -7_000) && os.iter().any(|&o| o > 0))
+            .expect("a value recurring on both sides");
+        let code = g.format(*value);
+        let refs = [code.as_str()];
+        let whole = g.drift(&refs, t, 30_000).unwrap();
+        assert!(whole.candidates.len() >= 2);
+        assert_eq!(g.drift_range(&refs, t, -30_000, 30_000).unwrap(), whole);
+        let mut merged = Vec::new();
+        let mut scanned = 0;
+        for (from, to) in [(-30_000, -7_001), (-7_000, 123), (124, 30_000)] {
+            let part = g.drift_range(&refs, t, from, to).unwrap();
+            merged.extend(part.candidates);
+            scanned += part.scanned_steps;
+        }
+        merged.sort_by_key(|c| (c.offset_steps.unsigned_abs(), c.offset_steps > 0));
+        assert_eq!(merged, whole.candidates);
+        assert_eq!(scanned, whole.scanned_steps);
     }
 
     #[test]

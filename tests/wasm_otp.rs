@@ -86,6 +86,64 @@ fn find_drift_planted() {
     assert_eq!(get(&cands.get(0), "offsetSeconds").as_f64(), Some(210.0));
 }
 
+fn offsets(r: &JsValue) -> Vec<f64> {
+    let cands: Array = get(r, "candidates").dyn_into().unwrap();
+    cands
+        .iter()
+        .map(|c| get(&c, "offsetSteps").as_f64().unwrap())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn find_drift_ranges_split_the_symmetric_scan() {
+    let t = 1_700_000_000u64;
+    let c1 = totp(DEMO, obj(&format!(r#"{{"time":{}}}"#, t - 700 * 30 - 30))).unwrap();
+    let c2 = totp(DEMO, obj(&format!(r#"{{"time":{}}}"#, t - 700 * 30))).unwrap();
+    let base = format!(r#""codes":["{c1}","{c2}"],"time":{t}"#);
+    let whole = find_drift(DEMO, obj(&format!(r#"{{{base},"maxSteps":1000}}"#))).unwrap();
+    assert!(offsets(&whole).contains(&-700.0));
+    let mut merged = Vec::new();
+    let mut scanned = 0.0;
+    // maxSteps is ignored when a range is given.
+    for (from, to) in [(-1000, -701), (-700, 0), (1, 1000)] {
+        let opts = format!(r#"{{{base},"maxSteps":5,"fromSteps":{from},"toSteps":{to}}}"#);
+        let part = find_drift(DEMO, obj(&opts)).unwrap();
+        scanned += get(&part, "scannedSteps").as_f64().unwrap();
+        merged.extend(offsets(&part));
+    }
+    merged.sort_by_key(|o| (o.abs() as u64, *o > 0.0));
+    assert_eq!(merged, offsets(&whole));
+    assert_eq!(scanned, get(&whole, "scannedSteps").as_f64().unwrap());
+    assert_eq!(scanned, 2001.0);
+    // A range without the planted offset finds nothing there.
+    let opts = format!(r#"{{{base},"fromSteps":-699,"toSteps":699}}"#);
+    let r = find_drift(DEMO, obj(&opts)).unwrap();
+    assert!(!offsets(&r).contains(&-700.0));
+    assert_eq!(get(&r, "scannedSteps").as_f64(), Some(1399.0));
+}
+
+#[wasm_bindgen_test]
+fn find_drift_rejects_unusable_ranges() {
+    let base = r#""codes":["123456"],"time":1700000000"#;
+    for bad in [
+        r#""fromSteps":5,"toSteps":4"#,
+        r#""fromSteps":-5"#,
+        r#""toSteps":5"#,
+        r#""fromSteps":-1.5,"toSteps":4"#,
+    ] {
+        assert!(
+            find_drift(DEMO, obj(&format!("{{{base},{bad}}}"))).is_err(),
+            "{bad}"
+        );
+    }
+    let r = find_drift(
+        DEMO,
+        obj(&format!(r#"{{{base},"fromSteps":3,"toSteps":3}}"#)),
+    )
+    .unwrap();
+    assert_eq!(get(&r, "scannedSteps").as_f64(), Some(1.0));
+}
+
 #[wasm_bindgen_test]
 fn inspect_secret_reports_positions_and_never_throws() {
     let r = inspect_secret("jbsw-y3dp").unwrap();

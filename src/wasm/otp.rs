@@ -41,8 +41,16 @@ export interface VerifyResult {
 export interface DriftOptions extends CodeOptions {
   /** Consecutive codes read off the device, oldest first; the last read at `time`. */
   codes: string[];
-  /** Steps searched each way (default: two years of steps). */
+  /** Steps searched each way (default: two years of steps). Ignored when `fromSteps`/`toSteps` are given. */
   maxSteps?: number;
+  /**
+   * First signed offset (in steps from the step of `time`) to try; give it together with
+   * `toSteps` to scan only `fromSteps..=toSteps` instead of ±`maxSteps` (e.g. one worker's share
+   * of a split scan). Whole numbers, `fromSteps <= toSteps`, else the call throws.
+   */
+  fromSteps?: number;
+  /** Last signed offset to try (inclusive); see `fromSteps`. */
+  toSteps?: number;
 }
 export interface DriftCandidate {
   offsetSteps: number;
@@ -255,6 +263,45 @@ struct DriftOptions {
     code_options: CodeOptions,
     codes: Vec<String>,
     max_steps: Option<f64>,
+    from_steps: Option<f64>,
+    to_steps: Option<f64>,
+}
+
+/// A signed whole number of steps within ±9·10^15 (exact in an f64).
+fn signed_steps(name: &str, v: f64) -> Result<i64, JsError> {
+    if !v.is_finite() || v.fract() != 0.0 || v.abs() > 9.0e15 {
+        return Err(JsError::new(&format!(
+            "{name} must be a whole number of steps"
+        )));
+    }
+    Ok(v as i64)
+}
+
+impl DriftOptions {
+    /// The signed offsets to scan: `fromSteps..=toSteps` when given, else ±`maxSteps`.
+    fn range(&self, g: &Generator) -> Result<(i64, i64), JsError> {
+        match (self.from_steps, self.to_steps) {
+            (Some(from), Some(to)) => {
+                let (from, to) = (
+                    signed_steps("fromSteps", from)?,
+                    signed_steps("toSteps", to)?,
+                );
+                if from > to {
+                    return Err(JsError::new("fromSteps must not be greater than toSteps"));
+                }
+                Ok((from, to))
+            }
+            (None, None) => {
+                let max = match self.max_steps {
+                    Some(m) => whole("maxSteps", m, 0.0)?,
+                    None => g.default_max_steps(),
+                };
+                let max = max.min(i64::MAX as u64 / 2) as i64;
+                Ok((-max, max))
+            }
+            _ => Err(JsError::new("give fromSteps and toSteps together")),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -271,8 +318,8 @@ struct DriftOut {
     scanned_steps: u64,
 }
 
-/// Finds every offset (nearest first) at which the consecutive `codes` match.
-/// Malformed codes give no candidates; only a bad secret or impossible options throw.
+/// Finds every offset (nearest first) at which the consecutive `codes` match, within
+/// ±`maxSteps` or `fromSteps..=toSteps`. Malformed codes give no candidates; only a bad secret or impossible options throw.
 #[wasm_bindgen(js_name = findDrift, unchecked_return_type = "DriftResult")]
 pub fn find_drift(
     secret: &str,
@@ -280,12 +327,9 @@ pub fn find_drift(
 ) -> Result<JsValue, JsError> {
     let o: DriftOptions = from_js(options)?;
     let (g, time) = o.code_options.generator(secret)?;
-    let max = match o.max_steps {
-        Some(m) => whole("maxSteps", m, 0.0)?,
-        None => g.default_max_steps(),
-    };
+    let (from, to) = o.range(&g)?;
     let codes: Vec<&str> = o.codes.iter().map(String::as_str).collect();
-    let out = match g.drift(&codes, time, max) {
+    let out = match g.drift_range(&codes, time, from, to) {
         Ok(r) => DriftOut {
             candidates: r
                 .candidates

@@ -5,7 +5,7 @@ import { mountCodePanel } from './js/totp.js';
 import { mountFilePanel } from './js/files.js';
 import { mountVariantsPanel } from './js/variants.js';
 import { mountGraphPanel } from './js/graph.js';
-import { warm } from './js/worker-client.js';
+import { warm, scanDrift } from './js/worker-client.js';
 
 async function main() {
   let api;
@@ -17,6 +17,8 @@ async function main() {
     return;
   }
   warm();
+  // The page's parallel drift scan, for bench/node.mjs and tests: resolves to {result, ms}.
+  window.hwoathScan = scanDrift;
   const tabs = initTabs();
   mountCodePanel(api);
   mountFilePanel(api);

@@ -124,3 +124,34 @@ test('secret problems are listed with their positions and the secret stays maske
   await screenshot(page, 'code-secret-issues');
   assertClean(['jbswy3dpehpk3pxp', 'JBSWY3DPEHPK3PXP']);
 });
+
+test('the drift scan split across the worker pool gives the CLI\'s candidates and scans 2·max+1 steps', async () => {
+  const { page, assertClean } = await env.open();
+  await page.waitForSelector('html[data-worker="ready"]');
+  // Two consecutive codes from a device 150,000 steps (≈52 days) behind, at a fixed time.
+  const time = 1_700_000_000;
+  const offset = -150_000;
+  const at = (steps) => cli(['totp', '--secret', DEMO, '--time', String(time + steps * 30)]).trim();
+  const codes = [at(offset - 1), at(offset)];
+  const maxSteps = 200_001; // odd total so the ranges are unequal
+  const want = JSON.parse(cli(['drift', '--secret', DEMO, '--time', String(time), '--max-steps', String(maxSteps),
+    '--json', ...codes.flatMap((c) => ['--code', c])]));
+  assert.equal(want.candidates[0].offsetSteps, offset);
+  const got = await page.evaluate(([secret, o]) => window.hwoathScan(secret, o).then((r) => r.result),
+    [DEMO, { time, codes, maxSteps }]);
+  assert.deepEqual(got, want);
+  assert.equal(got.scannedSteps, 2 * maxSteps + 1);
+
+  // One code over the default ±2 years matches by chance at several offsets on both sides: the
+  // merged, re-sorted candidates equal one findDrift call's, and every step was scanned once.
+  const { split, single, pool } = await page.evaluate(async ([secret, o]) => {
+    const api = await import('./pkg/hwoath.js');
+    const { POOL_SIZE } = await import('./js/worker-client.js');
+    return { split: (await window.hwoathScan(secret, o)).result, single: api.findDrift(secret, o), pool: POOL_SIZE };
+  }, [DEMO, { time, codes: ['123456'] }]);
+  assert.ok(pool >= 2 && pool <= 4, `pool of ${pool}`);
+  assert.ok(single.candidates.length >= 2, 'several chance matches to merge');
+  assert.deepEqual(split, single);
+  assert.equal(split.scannedSteps, 2 * Math.floor((2 * 31_557_600) / 30) + 1);
+  assertClean([DEMO]);
+});

@@ -2,7 +2,7 @@
 // "check a code from the device" flow (verifyCode within ±2 steps, then a findDrift scan).
 // Also exports the live-code widget that the token table reuses.
 import { h, replace, $, groupCode, num, sentence, onTick } from './dom.js';
-import { run } from './worker-client.js';
+import { scanDrift } from './worker-client.js';
 
 export const DEMO_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const VERIFY_WINDOW = 2; // steps each way for a plain match
@@ -238,7 +238,7 @@ export function mountCodePanel(api) {
       button.disabled = true;
       show('busy', h('p', {}, h('span', { class: 'spinner', 'aria-hidden': 'true' }),
         codes.length === 1 ? `No match within ±${VERIFY_WINDOW} steps. Scanning ±2 years of steps…` : 'Scanning ±2 years of steps for this sequence…'));
-      const { result: d, ms } = await run('findDrift', [p.secret, { ...opts, codes }]);
+      const { result: d, ms } = await scanDrift(p.secret, { ...opts, codes });
       if (gen !== generation) return;
       if (!d.candidates.length) {
         show('error', h('p', { class: 'result__headline' }, 'No match'),

@@ -1,38 +1,103 @@
-// Promise wrapper around www/worker.js. One worker for the page; calls run in order.
-let worker = null;
+// Promise wrapper around www/worker.js. A small pool of module workers, all started with the page
+// (so they and their wasm are loaded before they are needed, also when the server is gone
+// afterwards). `run` uses the first worker (calls run in order); `scanDrift` splits a drift scan
+// across the whole pool, one contiguous range of offsets each, and merges the results.
+let pool = null;
 let next = 1;
-const pending = new Map();
 
-function get() {
-  if (worker) return worker;
-  worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module', name: 'hwoath' });
-  worker.onmessage = (e) => {
+/** Workers in the pool: one per core, at least 2 and at most 4. */
+export const POOL_SIZE = Math.min(Math.max(navigator.hardwareConcurrency || 2, 2), 4);
+
+function spawn(slot) {
+  const entry = { worker: null, ready: false, pending: new Map() };
+  const w = new Worker(new URL('../worker.js', import.meta.url), { type: 'module', name: `hwoath-${slot}` });
+  w.onmessage = (e) => {
     const { id, progress, ok, result, error, ms, ready } = e.data;
-    if (ready) { document.documentElement.dataset.worker = 'ready'; return; }
-    const p = pending.get(id);
+    if (ready) {
+      entry.ready = true;
+      if (pool.every((p) => p?.ready)) document.documentElement.dataset.worker = 'ready';
+      return;
+    }
+    const p = entry.pending.get(id);
     if (!p) return;
     if (progress) { p.onProgress?.(progress); return; }
-    pending.delete(id);
+    entry.pending.delete(id);
     if (ok) p.resolve({ result, ms }); else p.reject(new Error(error));
   };
-  worker.onerror = (e) => {
+  w.onerror = (e) => {
     e.preventDefault();
-    for (const p of pending.values()) p.reject(new Error('the background worker failed to start'));
-    pending.clear();
-    worker = null;
+    for (const p of entry.pending.values()) p.reject(new Error('the background worker failed to start'));
+    entry.pending.clear();
+    pool[slot] = null; // started again on the next call
   };
-  return worker;
+  entry.worker = w;
+  return entry;
 }
 
-/** Starts the worker now (with the page), so it and its wasm are loaded before they are needed,
- *  also when the server is gone afterwards. */
-export function warm() { get(); }
+function get(slot) {
+  if (!pool) pool = Array.from({ length: POOL_SIZE }, () => null);
+  for (let i = 0; i < POOL_SIZE; i++) if (!pool[i]) pool[i] = spawn(i);
+  return pool[slot];
+}
 
-/** Runs an API function in the worker: `run('validate', [text, opts], {onProgress})` → {result, ms}. */
-export function run(op, args, { onProgress } = {}) {
+/** Starts the workers now (with the page). */
+export function warm() { get(0); }
+
+function call(slot, op, args, onProgress) {
   const id = next++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject, onProgress });
-    get().postMessage({ id, op, args });
+    const entry = get(slot);
+    entry.pending.set(id, { resolve, reject, onProgress });
+    entry.worker.postMessage({ id, op, args });
   });
+}
+
+/** Runs an API function in the first worker: `run('parseTokens', [text, opts], {onProgress})` → {result, ms}. */
+export function run(op, args, { onProgress } = {}) {
+  return call(0, op, args, onProgress);
+}
+
+/** Splits the offsets `from..=to` into `parts` contiguous ranges (the first ones one longer when
+ *  the count does not divide evenly); fewer ranges when there are fewer offsets than parts. */
+export function splitRange(from, to, parts) {
+  const total = to - from + 1;
+  const ranges = [];
+  if (total <= 0) return ranges;
+  const n = Math.min(parts, total);
+  const size = Math.floor(total / n);
+  let extra = total % n;
+  let start = from;
+  for (let i = 0; i < n; i++) {
+    const end = start + size - 1 + (extra > 0 ? 1 : 0);
+    if (extra > 0) extra--;
+    ranges.push([start, end]);
+    start = end + 1;
+  }
+  return ranges;
+}
+
+/** Nearest first; on a tie the device behind (negative) before ahead — the order of `findDrift`. */
+export function byNearest(a, b) {
+  return Math.abs(a.offsetSteps) - Math.abs(b.offsetSteps) || a.offsetSteps - b.offsetSteps;
+}
+
+/** findDrift's default range, ±2 years of steps (Generator::default_max_steps in src/core/otp.rs). */
+export function defaultMaxSteps(period = 30) {
+  return Math.floor((2 * 31_557_600) / period);
+}
+
+/** A `findDrift(secret, options)` split across the worker pool: the same result as one call
+ *  (candidates nearest first, `scannedSteps` summed), in about 1/N of the time on N cores.
+ *  Resolves to {result, ms} (ms: wall time of the whole scan). */
+export async function scanDrift(secret, options) {
+  const { maxSteps = defaultMaxSteps(options.period), ...rest } = options;
+  // Options findDrift would refuse (a bad period or maxSteps): one call, for its own error.
+  if (!Number.isSafeInteger(maxSteps) || maxSteps < 0) return run('findDrift', [secret, options]);
+  const t0 = performance.now();
+  const ranges = splitRange(-maxSteps, maxSteps, POOL_SIZE);
+  const parts = await Promise.all(ranges.map(([fromSteps, toSteps], slot) =>
+    call(slot, 'findDrift', [secret, { ...rest, fromSteps, toSteps }])));
+  const candidates = parts.flatMap((p) => p.result.candidates).sort(byNearest);
+  const scannedSteps = parts.reduce((sum, p) => sum + p.result.scannedSteps, 0);
+  return { result: { candidates, scannedSteps }, ms: performance.now() - t0 };
 }

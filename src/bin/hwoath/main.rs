@@ -4,6 +4,7 @@
 
 /// `println!` that ends the program quietly when standard output is closed (`hwoath … | head`)
 /// instead of panicking on the broken pipe.
+#[cfg(not(target_arch = "wasm32"))]
 macro_rules! outln {
     ($($arg:tt)*) => {
         $crate::app::write_line(format_args!($($arg)*))

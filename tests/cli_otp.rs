@@ -109,21 +109,18 @@ fn drift_json_finds_planted_offset() {
     // the device is 100 steps (50 min) behind at T = 1_700_000_000
     let t = 1_700_000_000u64;
     let device_t = t - 100 * 30;
-    let c1 = stdout(&run(&[
-        "totp",
-        "--secret",
-        DEMO,
-        "--time",
-        &(device_t - 30).to_string(),
-    ]));
-    let c2 = stdout(&run(&[
-        "totp",
-        "--secret",
-        DEMO,
-        "--time",
-        &device_t.to_string(),
-    ]));
-    let o = run(&[
+    let code_at = |time: u64| {
+        stdout(&run(&[
+            "totp",
+            "--secret",
+            DEMO,
+            "--time",
+            &time.to_string(),
+        ]))
+    };
+    let (c1, c2) = (code_at(device_t - 30), code_at(device_t));
+    let t = t.to_string();
+    let args = [
         "drift",
         "--secret",
         DEMO,
@@ -132,11 +129,11 @@ fn drift_json_finds_planted_offset() {
         "--code",
         c2.trim(),
         "--time",
-        &t.to_string(),
+        &t,
         "--max-steps",
         "5000",
-        "--json",
-    ]);
+    ];
+    let o = run(&[&args[..], &["--json"]].concat());
     assert_eq!(o.status.code(), Some(0));
     let v = json(&o);
     assert_eq!(v["scannedSteps"], 10001);
@@ -145,20 +142,7 @@ fn drift_json_finds_planted_offset() {
         serde_json::json!({"offsetSteps": -100, "offsetSeconds": -3000})
     );
     // human output explains Entra's windows
-    let o = run(&[
-        "drift",
-        "--secret",
-        DEMO,
-        "--code",
-        c1.trim(),
-        "--code",
-        c2.trim(),
-        "--time",
-        &t.to_string(),
-        "--max-steps",
-        "5000",
-    ]);
-    let text = stdout(&o);
+    let text = stdout(&run(&args));
     assert!(text.contains("-100 step(s) = -3000 s"), "{text}");
     assert!(text.contains("activation window"), "{text}");
 }

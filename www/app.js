@@ -6,12 +6,12 @@ import { mountFilePanel } from './js/files.js';
 import { mountVariantsPanel } from './js/variants.js';
 import { mountGraphPanel } from './js/graph.js';
 import { warm, scanDrift } from './js/worker-client.js';
+import { loadEngine } from './js/engine.js';
 
 async function main() {
   let api;
   try {
-    api = await import('./pkg/hwoath.js');
-    await api.default();
+    api = await loadEngine();
   } catch (err) {
     status(`The TOTP engine (WebAssembly in ./pkg) could not load: ${err.message}. Run scripts/build.sh.`, 'error');
     return;

@@ -4,6 +4,7 @@
 import { h, replace, $, num, copyText, download, stat } from './dom.js';
 import { run } from './worker-client.js';
 import { fileSource } from './input.js';
+import { DEMOS, demoText } from './demo.js';
 import { liveCode } from './totp.js';
 import { state, update, fileOptions } from './state.js';
 
@@ -27,10 +28,7 @@ export function mountFilePanel(api) {
   replace($('#file-source'), fileSource({
     id: 'token', title: 'token file', accept: '.json,.csv,.txt,application/json,text/csv',
     hint: 'Token2 / Graph #$delta JSON (also a bare array or one object) or the legacy Entra CSV. Read in this browser only.',
-    demos: [
-      { label: 'Load demo file', url: 'demo/token2-demo.json', name: 'token2-demo.json' },
-      { label: 'Load demo CSV', url: 'demo/legacy-demo.csv', name: 'legacy-demo.csv' },
-    ],
+    demos: DEMOS.map((d) => ({ ...d, load: () => demoText(d.name) })),
     onLoad: ([f]) => load(f.name, f.text),
     onError: (message) => { results.hidden = true; showError(message); },
   }));

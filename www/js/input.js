@@ -1,5 +1,5 @@
 // A file source: drag-and-drop zone, file picker and paste box, plus optional demo buttons.
-// Files are read locally; demo files come from this page's own origin.
+// Files are read locally; demo files come from js/demo.js.
 import { h, icon } from './dom.js';
 
 /** Bytes → text exactly as the CLI reads them: UTF-8, a byte order mark kept (the parser skips and
@@ -18,7 +18,7 @@ async function decode(blob, name) {
  * @param {string} o.title     what to drop ("token file", "Graph listing")
  * @param {string} o.accept    file picker filter
  * @param {boolean} [o.multiple]
- * @param {{label: string, url: string, name: string}[]} [o.demos]
+ * @param {{label: string, name: string, load: () => Promise<string>}[]} [o.demos]
  * @param {(items: {name: string, text: string}[]) => void} o.onLoad
  * @param {(message: string) => void} [o.onError]  a file that cannot be read as text
  */
@@ -31,11 +31,10 @@ export function fileSource({ id, title, hint, accept, multiple = false, compact 
   h('p', { class: 'dropzone__title' }, compact ? `Drop ${title} pages here` : `Drop a ${title} here`),
   hint ? h('p', { class: 'dropzone__hint' }, hint) : null,
   h('div', { class: 'dropzone__actions' }, choose,
-    demos.map((d) => h('button', { type: 'button', class: 'btn btn--secondary', 'data-demo': d.url,
+    demos.map((d) => h('button', { type: 'button', class: 'btn btn--secondary', 'data-demo': d.name,
       onclick: async (e) => {
         e.stopPropagation();
-        const res = await fetch(d.url);
-        onLoad([{ name: d.name, text: await decode(await res.blob(), d.name) }]);
+        onLoad([{ name: d.name, text: await d.load() }]);
       } }, d.label))));
 
   const read = async (files) => {

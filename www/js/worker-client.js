@@ -2,6 +2,8 @@
 // (so they and their wasm are loaded before they are needed, also when the server is gone
 // afterwards). `run` uses the first worker (calls run in order); `scanDrift` splits a drift scan
 // across the whole pool, one contiguous range of offsets each, and merges the results.
+import { spawnWorker } from './engine.js';
+
 let pool = null;
 let next = 1;
 
@@ -10,7 +12,7 @@ export const POOL_SIZE = Math.min(Math.max(navigator.hardwareConcurrency || 2, 2
 
 function spawn(slot) {
   const entry = { worker: null, ready: false, pending: new Map() };
-  const w = new Worker(new URL('../worker.js', import.meta.url), { type: 'module', name: `hwoath-${slot}` });
+  const w = spawnWorker(`hwoath-${slot}`);
   w.onmessage = (e) => {
     const { id, progress, ok, result, error, ms, ready } = e.data;
     if (ready) {

@@ -1,10 +1,14 @@
-// Entry point: loads the wasm engine (./pkg, built by scripts/build.sh), then mounts the panels.
+// Entry point: loads the wasm engine (js/engine.js), then mounts the three steps of the workflow:
+// 1. Load (token file, listing, demo, one token by hand) → 2. Check (summary, diagnostics, live
+// codes, verify a code, variants) → 3. Send (Graph requests, Graph's answer, end-user sheet).
 // Everything runs in this page; the Content-Security-Policy forbids any other origin.
-import { initTabs, status } from './js/ui.js';
-import { mountCodePanel } from './js/totp.js';
+import { initSteps, status } from './js/ui.js';
+import { mountManual } from './js/totp.js';
 import { mountFilePanel } from './js/files.js';
 import { mountVariantsPanel } from './js/variants.js';
 import { mountGraphPanel } from './js/graph.js';
+import { mountSheet } from './js/sheet.js';
+import { mountClear } from './js/clear.js';
 import { warm, scanDrift } from './js/worker-client.js';
 import { loadEngine } from './js/engine.js';
 
@@ -19,11 +23,13 @@ async function main() {
   warm();
   // The page's parallel drift scan, for bench/node.mjs and tests: resolves to {result, ms}.
   window.hwoathScan = scanDrift;
-  const tabs = initTabs();
-  mountCodePanel(api);
-  mountFilePanel(api);
-  mountVariantsPanel(tabs);
-  mountGraphPanel(tabs);
+  const steps = initSteps();
+  const files = mountFilePanel(api, steps);
+  mountManual(api, files.load);
+  mountVariantsPanel(steps);
+  mountGraphPanel(steps);
+  mountSheet();
+  mountClear(steps);
   status('');
   document.body.dataset.ready = 'true';
 }

@@ -92,13 +92,6 @@ export function download(filename, text, type = 'application/json') {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** A button that copies the text returned by `get()` when clicked. */
-export function copyButton(label, get, extra = {}) {
-  const b = h('button', { type: 'button', class: 'btn btn--small', ...extra }, label);
-  b.addEventListener('click', () => copyText(get(), b));
-  return b;
-}
-
 /** One shared clock for every live code on the page: callbacks run on each tick (4 per second)
  *  with the current time in Unix seconds (fractional). Returns an unsubscribe function. */
 const ticking = new Set();

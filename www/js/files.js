@@ -1,18 +1,22 @@
-// Panel 2 "Token file": load a file (drop, pick, paste, demo), validate it in the worker
-// (parseTokens = records + report in one call), show the summary, every diagnostic next to its
-// record with line:column, a live code and a reveal per row, and the normalised JSON.
+// Steps 1 and 2 for token files: load a file (drop, pick, paste, demo, or the token typed by
+// hand), validate it in the worker (parseTokens = records + report in one call, cancellable),
+// then in Check: the summary, every diagnostic next to its record with line:column, a live code,
+// a reveal and "verify a code" per row, and the normalised JSON.
 import { h, replace, $, num, copyText, download, stat } from './dom.js';
-import { run } from './worker-client.js';
+import { run, isAbort } from './worker-client.js';
 import { fileSource } from './input.js';
 import { DEMOS, demoText } from './demo.js';
-import { liveCode } from './totp.js';
-import { state, update, fileOptions } from './state.js';
+import { liveCode, verifyBox } from './totp.js';
+import { state, update, fileOptions, onClear } from './state.js';
+import { stepState, needTokens, status } from './ui.js';
 
 const PAGE = 50;
 const FORMAT = { graphDelta: 'Graph #$delta JSON', bareArray: 'JSON array (wrapped)', singleObject: 'single JSON object (wrapped)', legacyCsv: 'legacy Entra CSV' };
 const HASH = { hmacsha1: 'SHA-1', hmacsha256: 'SHA-256' };
+const SEV_ICON = { error: '\u2716', warning: '\u25B2', info: 'i' };
+const plural = (n, word) => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
 
-export function mountFilePanel(api) {
+export function mountFilePanel(api, steps) {
   const progress = $('#file-progress');
   const progressText = $('#file-progress-text');
   const error = $('#file-error');
@@ -24,11 +28,13 @@ export function mountFilePanel(api) {
   let normalized = null; // {json, skipped}
   let page = 0;
   let job = 0;
+  let controller = null; // aborts the running parse
+  const openVerify = new Set(); // record indexes whose verify row is open
 
   replace($('#file-source'), fileSource({
     id: 'token', title: 'token file', accept: '.json,.csv,.txt,application/json,text/csv',
     hint: 'Token2 / Graph #$delta JSON (also a bare array or one object) or the legacy Entra CSV. Read in this browser only.',
-    demos: DEMOS.map((d) => ({ ...d, load: () => demoText(d.name) })),
+    demos: DEMOS.map((d) => ({ ...d, label: /\.csv$/i.test(d.name) ? 'Start from the demo CSV' : 'Start from the demo', load: () => demoText(d.name) })),
     onLoad: ([f]) => load(f.name, f.text),
     onError: (message) => { results.hidden = true; showError(message); },
   }));
@@ -82,13 +88,20 @@ export function mountFilePanel(api) {
   }
 
   function load(name, text) {
-    update({ name, text, parsed: null });
-    reparse();
+    status('');
+    update({ name, text, parsed: null, variants: null, graphSource: 'file', people: [] });
+    openVerify.clear();
+    reparse({ advance: true });
   }
 
-  async function reparse() {
+  $('#file-cancel').addEventListener('click', () => controller?.abort());
+  refreshEmpty();
+
+  async function reparse({ advance = false } = {}) {
     if (!state.text) return;
     const my = ++job;
+    controller?.abort();
+    controller = new AbortController();
     const t0 = performance.now();
     const mb = state.text.length / 1e6;
     error.hidden = true;
@@ -97,19 +110,30 @@ export function mountFilePanel(api) {
     const tick = setInterval(() => setProgress(`${stage}… ${((performance.now() - t0) / 1000).toFixed(1)} s`), 200);
     setProgress(`${stage}…`);
     try {
-      const { result, ms } = await run('parseTokens', [state.text, fileOptions()]);
+      const { result, ms } = await run('parseTokens', [state.text, fileOptions()], { signal: controller.signal });
       if (my !== job) return;
       stage = `Showing ${num(result.records.length)} records`;
       setProgress(`${stage}…`);
+      for (const row of verifyRows.values()) row._box.cancel();
+      verifyRows.clear();
       update({ parsed: result });
       page = 0;
       normalized = null;
       renderResults(performance.now() - t0, ms);
+      if (advance) steps.go('check');
       await renormalize();
     } catch (err) {
       if (my !== job) return;
+      if (isAbort(err)) {
+        update({ name: '', text: '', parsed: null });
+        results.hidden = true;
+        refreshEmpty();
+        status('Loading cancelled: nothing was loaded.');
+        return;
+      }
       update({ parsed: null });
       results.hidden = true;
+      refreshEmpty();
       showError(err.message);
     } finally {
       if (my === job) { clearInterval(tick); setProgress(''); delete results.dataset.busy; }
@@ -122,9 +146,16 @@ export function mountFilePanel(api) {
     if (!p) return;
     const my = job;
     copyBtn.disabled = downloadBtn.disabled = true;
-    const { result } = await run('normalize', [state.text, { ...fileOptions(), skipInvalid: skip.checked }]);
+    let result;
+    try {
+      ({ result } = await run('normalize', [state.text, { ...fileOptions(), skipInvalid: skip.checked }]));
+    } catch (err) {
+      if (isAbort(err)) return;
+      throw err;
+    }
     if (my !== job) return;
     normalized = result;
+    update({ people: people(result.json) });
     copyBtn.disabled = downloadBtn.disabled = !result.json;
     const note = $('#normalized-note');
     const inv = p.report.invalid;
@@ -158,6 +189,10 @@ export function mountFilePanel(api) {
       stat('Valid', r.valid, r.valid ? 'ok' : '', 'valid'),
       stat('Invalid', r.invalid, r.invalid ? 'error' : '', 'invalid'),
       stat('Warnings', warnings, warnings ? 'warn' : '', 'warnings', infos ? `${num(infos)} notice${infos === 1 ? '' : 's'}` : ''));
+    replace($('#file-mix'), mix(p.records));
+    stepState('load', plural(r.records, 'token'), r.records > 0);
+    stepState('check', r.invalid ? `${num(r.invalid)} invalid` : r.records ? 'all valid' : 'no tokens', r.records > 0 && r.invalid === 0);
+    refreshEmpty();
     const fileLevel = r.diagnostics.filter((d) => d.record === null);
     $('#file-findings').hidden = !fileLevel.length;
     replace($('#file-findings-list'), fileLevel.map(diagItem));
@@ -178,12 +213,14 @@ export function mountFilePanel(api) {
     const pages = Math.max(1, Math.ceil(rows.length / PAGE));
     page = Math.min(page, pages - 1);
     const shown = rows.slice(page * PAGE, page * PAGE + PAGE);
-    const head = h('thead', {}, h('tr', {}, ['#', 'Serial number', 'Manufacturer', 'Model', 'Hash', 'Period', 'Secret', 'Code', 'Status']
-      .map((c, i) => h('th', { scope: 'col', class: i === 0 || i === 5 ? 'num' : null }, c))));
+    const head = h('thead', {}, h('tr', {}, ['#', 'Serial number', 'Device', 'Hash', 'Period', 'Secret', 'Code now', 'Status', 'Device check']
+      .map((c, i) => h('th', { scope: 'col', class: i === 0 || i === 4 ? 'num' : null }, c))));
     const body = h('tbody', {});
     for (const t of shown) {
       const diags = byRecord.get(t.index) || [];
-      body.append(recordRow(t, diags));
+      const verifyRow = t.secret && t.hashFunction && t.timeIntervalInSeconds ? verifyRowFor(t) : null;
+      body.append(recordRow(t, diags, verifyRow));
+      if (verifyRow) body.append(verifyRow);
       if (diags.length) {
         body.append(h('tr', { class: 'diag-row', 'data-record': t.index },
           h('td', {}), h('td', { colspan: 8 }, h('ul', { class: 'diags', 'aria-label': `Findings for record ${t.index + 1}` }, diags.map(diagItem)))));
@@ -200,22 +237,53 @@ export function mountFilePanel(api) {
     ] : []);
   }
 
-  function recordRow(t, diags) {
+  function recordRow(t, diags, verifyRow) {
     const errors = diags.filter((d) => d.severity === 'error').length;
     const warns = diags.filter((d) => d.severity === 'warning').length;
-    const status = !t.valid ? h('span', { class: 'badge badge--error' }, `Invalid${errors ? ` (${errors})` : ''}`)
-      : warns ? h('span', { class: 'badge badge--warn' }, `Warning${warns === 1 ? '' : 's'} (${warns})`)
-        : h('span', { class: 'badge badge--ok' }, 'Valid');
-    return h('tr', { 'data-record': t.index, class: diags.length ? 'has-diags' : null },
+    const badge = (kind, icon, text) => h('span', { class: `badge badge--${kind}` }, h('span', { 'aria-hidden': 'true' }, `${icon} `), text);
+    const status = !t.valid ? badge('error', SEV_ICON.error, `Invalid${errors ? ` (${errors})` : ''}`)
+      : warns ? badge('warn', SEV_ICON.warning, `Warning${warns === 1 ? '' : 's'} (${warns})`)
+        : badge('ok', '\u2713', 'Valid');
+    const device = [t.manufacturer, t.model].filter(Boolean).join(' ');
+    return h('tr', { 'data-record': t.index, class: diags.length || verifyRow ? 'has-diags' : null },
       h('td', { class: 'num' }, String(t.index + 1)),
       h('td', { class: 'mono' }, t.serialNumber ?? missing()),
-      h('td', {}, t.manufacturer ?? missing()),
-      h('td', {}, t.model ?? missing()),
+      h('td', {}, device || missing()),
       h('td', {}, t.hashFunction ? HASH[t.hashFunction] : missing()),
       h('td', { class: 'num' }, t.timeIntervalInSeconds ? `${t.timeIntervalInSeconds} s` : missing()),
       h('td', {}, secretCell(t)),
       h('td', { class: 'cell-code' }, codeCell(t)),
-      h('td', {}, status));
+      h('td', {}, status),
+      h('td', {}, verifyRow ? verifyToggle(t, verifyRow) : missing()));
+  }
+
+  /** The row under a token with its "verify a code from this device" form (kept while the
+   *  table is re-rendered for this file, so an open form and its result survive paging). */
+  const verifyRows = new Map();
+  function verifyRowFor(t) {
+    if (!verifyRows.has(t.index)) {
+      const box = verifyBox(api, t);
+      const row = h('tr', { class: 'verify-row', 'data-record': t.index, id: `verify-row-${t.index}` },
+        h('td', {}), h('td', { colspan: 8 }, box.el));
+      row._box = box;
+      verifyRows.set(t.index, row);
+    }
+    const row = verifyRows.get(t.index);
+    row.hidden = !openVerify.has(t.index);
+    return row;
+  }
+
+  function verifyToggle(t, row) {
+    const label = t.serialNumber || `record ${t.index + 1}`;
+    const btn = h('button', { type: 'button', class: 'btn btn--small', 'aria-expanded': String(!row.hidden), 'aria-controls': row.id,
+      'aria-label': `Verify a code from device ${label}` }, 'Verify a code');
+    btn.addEventListener('click', () => {
+      const on = row.hidden;
+      row.hidden = !on;
+      btn.setAttribute('aria-expanded', String(on));
+      if (on) { openVerify.add(t.index); row._box.input.focus(); } else { openVerify.delete(t.index); row._box.cancel(); }
+    });
+    return btn;
   }
 
   function missing() { return h('span', { class: 'muted', 'aria-label': 'missing or unusable' }, '—'); }
@@ -241,16 +309,57 @@ export function mountFilePanel(api) {
 
   function codeCell(t) {
     if (!t.secret || !t.hashFunction || !t.timeIntervalInSeconds) return missing();
-    const btn = h('button', { type: 'button', class: 'btn btn--small', 'aria-label': `Show the live code of ${t.serialNumber || `record ${t.index + 1}`}` }, 'Show code');
-    btn.addEventListener('click', () => {
-      const live = liveCode(api, () => ({ secret: t.secret, hashFunction: t.hashFunction, period: t.timeIntervalInSeconds, digits: 6 }), { compact: true });
-      btn.replaceWith(live.el);
-      live.start();
-    });
-    return btn;
+    return liveCode(api, () => ({ secret: t.secret, hashFunction: t.hashFunction, period: t.timeIntervalInSeconds, digits: 6 }), { compact: true }).el;
   }
 
+  function refreshEmpty() {
+    const p = state.parsed;
+    const empty = $('#check-empty');
+    empty.hidden = Boolean(p);
+    if (!p) {
+      needTokens(empty, state.text ? 'The tokens are still being read…' : 'Nothing is loaded yet. Load a token file, start from the demo, or type one token by hand in step 1.', steps);
+      stepState('load', 'nothing loaded', false);
+      stepState('check', 'waiting for tokens', false);
+    }
+  }
+
+  // Clear everything: forget the file, its results and every row (live codes stop once removed).
+  onClear(() => {
+    job++;
+    controller?.abort();
+    controller = null;
+    normalized = null;
+    page = 0;
+    openVerify.clear();
+    verifyRows.clear();
+    results.hidden = true;
+    error.hidden = true;
+    setProgress('');
+    for (const sel of ['#token-table', '#token-pager', '#file-summary', '#file-mix', '#file-meta', '#file-findings-list', '#normalized-note', '#listing-list']) replace($(sel));
+    $('#file-findings').hidden = true;
+    copyBtn.disabled = downloadBtn.disabled = true;
+    refreshEmpty();
+  });
+
   return { load };
+}
+
+/** "Hash: 18 SHA-1, 2 SHA-256 · Period: 19 × 30 s, 1 × 60 s" for the summary. */
+function mix(records) {
+  const count = (key, fmt) => {
+    const m = new Map();
+    for (const r of records) if (r[key]) m.set(r[key], (m.get(r[key]) || 0) + 1);
+    return [...m].sort((a, b) => b[1] - a[1]).map(([k, n]) => fmt(k, n)).join(', ') || 'none usable';
+  };
+  return [h('span', {}, h('strong', {}, 'Hash: '), count('hashFunction', (k, n) => `${num(n)} ${HASH[k] || k}`)),
+    ' · ', h('span', {}, h('strong', {}, 'Period: '), count('timeIntervalInSeconds', (k, n) => `${num(n)} \u00D7 ${k} s`))];
+}
+
+/** Display name and user of each valid token, by serial, from the normalised JSON (for the
+ *  end-user sheet; the secrets in that text are not kept). */
+function people(json) {
+  if (!json) return [];
+  return JSON.parse(json).value.map((v) => ({ serialNumber: v.serialNumber, displayName: v.displayName ?? null, user: v.assignTo?.id ?? null }));
 }
 
 /** One diagnostic: line:column, severity, code, field, message. */
@@ -259,6 +368,7 @@ export function diagItem(d) {
   return h('li', { class: `diag diag--${d.severity}`, 'data-code': d.code, 'data-line': d.line ?? '', 'data-column': d.column ?? '' },
     h('span', { class: 'diag__meta' },
       h('span', { class: 'diag__pos', title: d.line !== null ? `line ${d.line}, column ${d.column}` : 'whole file' }, pos),
+      h('span', { class: `sev-icon sev-icon--${d.severity}`, 'aria-hidden': 'true' }, SEV_ICON[d.severity]),
       h('span', { class: `sev sev--${d.severity}` }, d.severity),
       h('code', { class: 'diag__code', title: 'Rule code: see docs/rules.md' }, d.code),
       d.field ? h('span', { class: 'diag__field' }, d.field) : null),

@@ -1,17 +1,34 @@
-// Panel 4 "Graph requests": graphRequests() for the loaded file (or its variants) in the worker,
-// each request as method + URL + body with copy buttons (body, URL, PowerShell, curl) and a
-// download, activation codes with their expiry countdown, and reconcile() of Graph's answer.
-import { h, replace, $, num, download, copyButton, onTick, stat } from './dom.js';
-import { run } from './worker-client.js';
-import { state, onChange, update, fileOptions } from './state.js';
+// Send step: graphRequests() for the loaded tokens (or their variants) in the worker, each request
+// as method + URL + body with copy buttons (body, URL, PowerShell, curl) that say what was copied,
+// a download with a sensible name, activation codes with their expiry countdown, and reconcile()
+// of Graph's answer.
+import { h, replace, $, num, download, copyText, onTick, stat } from './dom.js';
+import { run, isAbort } from './worker-client.js';
+import { state, onChange, update, fileOptions, onClear } from './state.js';
 import { emptyState } from './variants.js';
+import { stepState } from './ui.js';
 
 const METHOD_CLASS = { GET: 'get', POST: 'post', PATCH: 'patch', DELETE: 'delete' };
 // Create bodies carry the keys; on screen they are hidden unless asked for (copy and download
 // always give the real body).
 const SECRET_FIELD = /("secretKey":\s*")([^"]*)(")/g;
 
-export function mountGraphPanel(tabs) {
+const COPIED = { body: 'the JSON body', url: 'the URL', powershell: 'the PowerShell command', curl: 'the curl command' };
+const plural = (n, word) => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
+
+/** "request 2 of 3 (PATCH, 100 devices)": which request, for the copy confirmation. */
+export function describeRequest(r, i, n) {
+  const which = n > 1 ? `request ${i + 1} of ${n}` : 'the request';
+  return `${which} (${r.method}${r.records.length ? `, ${plural(r.records.length, 'device')}` : ''})`;
+}
+
+/** The download name of request i of n: hardwareOathDevices-part-1-of-3.json for a bulk create. */
+export function requestFileName(kind, i, n, ext) {
+  const base = kind === 'create-bulk' ? 'hardwareOathDevices' : `hardwareOathDevices-${kind}`;
+  return `${base}${n > 1 ? `-part-${i + 1}-of-${n}` : ''}.${ext}`;
+}
+
+export function mountGraphPanel(steps) {
   const empty = $('#graph-empty');
   const body = $('#graph-body');
   const kind = $('#graph-kind');
@@ -32,7 +49,7 @@ export function mountGraphPanel(tabs) {
   const sourceText = () => (state.graphSource === 'variants' && state.variants ? state.variants.json : state.text);
 
   function refresh() {
-    if (!emptyState(empty, body, tabs.open)) { clear(); return; }
+    if (!emptyState(empty, body, steps)) { clear(); stepState('send', 'waiting for valid tokens', false); return; }
     const opts = [h('option', { value: 'file' }, `${state.name} (${num(state.parsed.report.records)} tokens)`)];
     if (state.variants) opts.push(h('option', { value: 'variants' }, `Its variants (${num(state.variants.count)} tokens)`));
     if (!state.variants && state.graphSource === 'variants') state.graphSource = 'file';
@@ -48,9 +65,27 @@ export function mountGraphPanel(tabs) {
     results.hidden = true;
     error.hidden = true;
     replace(list);
+    replace($('#copy-status'));
     stopTick?.();
     stopTick = null;
   }
+
+  // Clear everything: forget the requests (their bodies hold the keys) and Graph's answer.
+  onClear(() => {
+    job++;
+    clearTimeout(timer);
+    clear();
+    replace($('#graph-meta'));
+    replace($('#reconcile-results'));
+    $('#reconcile-results').hidden = true;
+    $('#reconcile-error').hidden = true;
+    $('#response-part-field').hidden = true;
+    replace($('#response-part'));
+    replace($('#graph-serials'));
+    replace(source);
+    relevantFields();
+    refresh();
+  });
 
   let seen = { parsed: state.parsed, variants: state.variants, graphSource: state.graphSource };
   onChange((s) => {
@@ -92,7 +127,7 @@ export function mountGraphPanel(tabs) {
       built = { text, chunk: opts.chunk ?? 100, kind: opts.request };
       render(result);
     } catch (err) {
-      if (my !== job) return;
+      if (my !== job || isAbort(err)) return;
       clear();
       error.hidden = false;
       replace(error, h('p', {}, err.message));
@@ -103,6 +138,7 @@ export function mountGraphPanel(tabs) {
     requests = rs;
     results.hidden = false;
     const tokens = new Set(rs.flatMap((r) => r.records)).size;
+    stepState('send', `${plural(rs.length, 'request')} ready`, rs.length > 0);
     replace($('#graph-meta'), h('strong', {}, `${num(rs.length)} request${rs.length === 1 ? '' : 's'}`),
       rs.length ? (tokens ? ` for ${num(tokens)} token${tokens === 1 ? '' : 's'}` : '') : ' (no token selected)');
     stopTick?.();
@@ -132,7 +168,14 @@ export function mountGraphPanel(tabs) {
       reveal.textContent = on ? 'Hide secrets' : 'Show secrets';
       pre.textContent = on ? bodyText : bodyText.replace(SECRET_FIELD, '$1••••••••$3');
     });
-    const base = `${(state.name || 'tokens').replace(/\.[^.]+$/, '')}.${built.kind}${n > 1 ? `.${i + 1}` : ''}`;
+    const kindNow = built.kind;
+    const copy = (label, what, get) => h('button', { type: 'button', class: 'btn btn--small', 'data-copy': what,
+      onclick: async (e) => {
+        const ok = await copyText(get(), e.currentTarget);
+        $('#copy-status').textContent = ok
+          ? `Copied ${describeRequest(r, i, n)}: ${COPIED[what]}. The clipboard keeps it until you copy something else.`
+          : `Could not copy ${describeRequest(r, i, n)}: select the text and copy it by hand.`;
+      } }, label);
     return h('li', { class: 'request card', 'data-index': i },
       h('div', { class: 'request__head' },
         h('span', { class: 'request__n' }, n > 1 ? `Request ${i + 1} of ${n}` : 'Request'),
@@ -143,12 +186,13 @@ export function mountGraphPanel(tabs) {
         h('code', { class: 'request__url' }, r.url)),
       pre,
       h('div', { class: 'request__actions' },
-        bodyText !== null ? copyButton('Copy body', () => bodyText, { 'data-copy': 'body' }) : null,
-        copyButton('Copy URL', () => r.url, { 'data-copy': 'url' }),
-        copyButton('Copy PowerShell', () => r.powershell, { 'data-copy': 'powershell' }),
-        copyButton('Copy curl', () => r.curl, { 'data-copy': 'curl' }),
+        bodyText !== null ? copy('Copy body', 'body', () => bodyText) : null,
+        copy('Copy URL', 'url', () => r.url),
+        copy('Copy PowerShell', 'powershell', () => r.powershell),
+        copy('Copy curl', 'curl', () => r.curl),
         h('button', { type: 'button', class: 'btn btn--small', 'data-download': 'request',
-          onclick: () => bodyText !== null ? download(`${base}.json`, bodyText) : download(`${base}.http`, r.http, 'text/plain') },
+          onclick: () => bodyText !== null ? download(requestFileName(kindNow, i, n, 'json'), bodyText)
+            : download(requestFileName(kindNow, i, n, 'http'), r.http, 'text/plain') },
         bodyText !== null ? 'Download body' : 'Download request'),
         reveal),
       h('dl', { class: 'request__meta' },
@@ -183,7 +227,7 @@ export function mountGraphPanel(tabs) {
       const f = b.dataset.all;
       const sep = f === 'http' ? '###' : '#';
       const text = requests.map((r, i) => `${sep} [${i + 1}/${requests.length}] ${r.note}\n${r[f]}`).join('\n');
-      download(`${(state.name || 'tokens').replace(/\.[^.]+$/, '')}.${built.kind}.${{ http: 'http', powershell: 'ps1', curl: 'sh' }[f]}`, text, 'text/plain');
+      download(`${requestFileName(built.kind, 0, 1, '').slice(0, -1)}-all.${{ http: 'http', powershell: 'ps1', curl: 'sh' }[f]}`, text, 'text/plain');
     });
   }
 
@@ -202,6 +246,7 @@ export function mountGraphPanel(tabs) {
       const { result } = await run('reconcile', [text, response, opts]);
       renderReconcile(out, result);
     } catch (e) {
+      if (isAbort(e)) return;
       out.hidden = true;
       err.hidden = false;
       replace(err, h('p', {}, e.message));

@@ -1,21 +1,28 @@
-// The token file the page is working on, shared by the Token file, Variants and Graph panels.
+// The tokens the page is working on, shared by the three steps (Load, Check, Send).
 // Listeners are called with the new state whenever a file is loaded, re-read or cleared.
+// "Clear everything" calls every `onClear` handler: each module forgets what it holds.
 
 const listeners = new Set();
+const clearers = [];
 
-/** @type {{name: string, text: string, hashFunction: string, listing: {name: string, text: string, devices: number}[],
- *          parsed: import('../pkg/hwoath.js').ParsedTokens | null}} */
-export const state = {
+const initial = () => ({
   name: '',
   text: '',
   hashFunction: '', // '' = Graph's default (hmacsha1), reported as such
+  /** @type {{name: string, text: string, devices: number}[]} */
   listing: [],
+  /** @type {import('../pkg/hwoath.js').ParsedTokens | null} */
   parsed: null,
-  /** The last variants made for this file: {json, count, copies} or null. */
+  /** The last variants made for this file: {json, count, copies, variants} or null. */
   variants: null,
-  /** Which tokens the Graph panel builds requests for: 'file' or 'variants'. */
+  /** Which tokens the Send step builds requests for: 'file' or 'variants'. */
   graphSource: 'file',
-};
+  /** Display name and user of each record (from the normalised JSON), for the end-user sheet. */
+  people: [],
+});
+
+/** @type {ReturnType<typeof initial>} */
+export const state = initial();
 
 /** Options for the token-file API calls (hash for CSV rows, listing pages). */
 export function fileOptions() {
@@ -34,5 +41,16 @@ export function update(patch) {
   for (const fn of listeners) fn(state);
 }
 
-/** True when a file is loaded and has no invalid record (what variants and requests need). */
+/** Registers what a module does on "Clear everything" (forget its data, empty its DOM). */
+export function onClear(fn) { clearers.push(fn); }
+
+/** Empties the state (every field back to its initial value), tells the listeners, then runs
+ *  every clear handler. */
+export function clearState() {
+  for (const k of Object.keys(state)) delete state[k];
+  update(initial());
+  for (const fn of clearers) fn();
+}
+
+/** True when tokens are loaded and none is invalid (what variants and requests need). */
 export const usable = () => Boolean(state.parsed && state.parsed.report.records > 0 && state.parsed.report.invalid === 0);

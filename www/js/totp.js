@@ -1,10 +1,10 @@
-// Panel 1 "Code & drift": live TOTP code with countdown, secret inspection, and the
-// "check a code from the device" flow (verifyCode within ±2 steps, then a findDrift scan).
-// Also exports the live-code widget that the token table reuses.
+// Codes and drift: the live-code widget (one per token row), secret inspection for the token typed
+// by hand (every problem with its positions), and "verify a code from this device" (verifyCode
+// within ±2 steps, then a cancellable ±2-year findDrift scan across the worker pool).
 import { h, replace, $, groupCode, num, sentence, onTick } from './dom.js';
-import { scanDrift } from './worker-client.js';
+import { scanDrift, isAbort } from './worker-client.js';
+import { onClear } from './state.js';
 
-export const DEMO_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const VERIFY_WINDOW = 2; // steps each way for a plain match
 const MINUS = '\u2212';
 
@@ -149,112 +149,136 @@ export function splitCodes(text, digits) {
   return codes;
 }
 
-export function mountCodePanel(api) {
-  const secret = $('#secret');
-  const toggle = $('#secret-toggle');
-  const hash = $('#hash');
-  const period = $('#period');
-  const customField = $('#custom-period-field');
-  const custom = $('#custom-period');
-  const digits = $('#digits');
-  const feedback = $('#secret-feedback');
-  const hashNote = $('#hash-note');
-
-  const params = () => ({
-    secret: secret.value,
-    hashFunction: hash.value,
-    period: period.value === 'custom' ? Math.max(1, Math.floor(Number(custom.value) || 0)) : Number(period.value),
-    digits: Number(digits.value),
-  });
-
-  const live = liveCode(api, params, { neighbours: true });
-  replace($('#code-display'), live.el);
+/** The "one token by hand" form of the Load step: secret (masked, inspected as typed), serial,
+ *  manufacturer, model, hash and period become a one-token Graph file handed to `load`. */
+export function mountManual(api, load) {
+  const form = $('#manual-form');
+  const secret = $('#manual-secret');
+  const toggle = $('#manual-secret-toggle');
+  const feedback = $('#manual-secret-feedback');
+  const error = $('#manual-error');
+  const field = (id) => $(`#manual-${id}`);
 
   const revealed = () => toggle.getAttribute('aria-pressed') === 'true';
   const inspect = () => replace(feedback, secretFeedback(api, secret.value, revealed()));
-  const changed = () => {
-    customField.hidden = period.value !== 'custom';
-    hashNote.hidden = hash.value !== 'hmacsha512';
-    inspect();
-    live.refresh();
-    clearResult();
-  };
-
-  toggle.addEventListener('click', () => {
-    const on = !revealed();
+  const setRevealed = (on) => {
     toggle.setAttribute('aria-pressed', String(on));
     toggle.textContent = on ? 'Hide' : 'Show';
+    toggle.setAttribute('aria-label', on ? 'Hide the secret' : 'Show the secret');
     secret.type = on ? 'text' : 'password';
-    inspect();
-  });
-  for (const el of [secret, custom]) el.addEventListener('input', changed);
-  for (const el of [hash, period, digits]) el.addEventListener('change', changed);
+  };
+  toggle.addEventListener('click', () => { setRevealed(!revealed()); inspect(); });
+  secret.addEventListener('input', () => { error.textContent = ''; inspect(); });
 
-  $('#demo-token').addEventListener('click', () => {
-    secret.value = DEMO_SECRET;
-    hash.value = 'hmacsha1';
-    period.value = '30';
-    digits.value = '6';
-    changed();
-    $('#device-codes').focus();
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const serial = field('serial').value.trim();
+    if (!secret.value.trim()) { error.textContent = 'Type the token\'s secret first.'; secret.focus(); return; }
+    if (!api.inspectSecret(secret.value).valid) { error.textContent = 'Fix the secret first: it cannot be decoded (see the problems listed under it).'; secret.focus(); return; }
+    if (!serial) { error.textContent = 'Type the serial number printed on the device.'; field('serial').focus(); return; }
+    const token = {
+      '@contentId': '1',
+      serialNumber: serial,
+      manufacturer: field('manufacturer').value.trim(),
+      model: field('model').value.trim(),
+      secretKey: secret.value,
+      timeIntervalInSeconds: Number(field('period').value),
+      hashFunction: field('hash').value,
+    };
+    const text = `${JSON.stringify({ '@context': '#$delta', value: [token] }, null, 2)}\n`;
+    // The secret now lives in the working set only: the box is emptied once read.
+    secret.value = '';
+    setRevealed(false);
+    replace(feedback);
+    error.textContent = '';
+    load(`token ${serial} (typed by hand)`, text);
   });
+  onClear(() => { setRevealed(false); replace(feedback); error.textContent = ''; });
+}
 
-  // Check a code from the device.
-  const form = $('#verify-form');
-  const codesInput = $('#device-codes');
-  const result = $('#verify-result');
-  const button = $('#verify-btn');
+/** Every verify box on the page, so "Clear everything" can cancel their scans. */
+const boxes = new Set();
+onClear(() => { for (const b of boxes) b.cancel(); boxes.clear(); });
+
+/**
+ * "Verify a code from this device" for one token `t` (a TokenRow with secret, hash and period):
+ * a form for the code(s) read off the device, then the signed drift in steps and seconds and
+ * Entra's verdict. The ±2-year scan runs in the workers with progress and a Cancel button.
+ * The result element carries data-offset-steps / data-offset-seconds.
+ */
+export function verifyBox(api, t) {
+  const label = t.serialNumber || `record ${t.index + 1}`;
+  const id = `verify-${t.index}`;
+  const digits = 6;
+  const period = t.timeIntervalInSeconds;
+  const input = h('input', { id: `${id}-codes`, class: 'input input--mono input--code', inputmode: 'numeric', autocomplete: 'off',
+    spellcheck: 'false', placeholder: '123456', 'aria-describedby': `${id}-help` });
+  const button = h('button', { type: 'submit', class: 'btn btn--primary' }, 'Check');
+  const cancel = h('button', { type: 'button', class: 'btn', hidden: true }, 'Cancel');
+  const result = h('div', { class: 'result', id: `${id}-result`, 'aria-live': 'polite', hidden: true });
+  const form = h('form', { class: 'verify', novalidate: true, autocomplete: 'off', 'aria-label': `Verify a code from device ${label}` },
+    h('label', { for: input.id }, `Code(s) shown on device ${label}`),
+    h('div', { class: 'input-group input-group--inline' }, input, button, cancel),
+    h('p', { class: 'help', id: `${id}-help` },
+      'Press the device\'s button and type the code. Within ±2 steps it is a plain match; otherwise ±2 years of steps are scanned. For a device that drifted far, type two or three consecutive codes, oldest first.'),
+    result);
+
+  let controller = null;
   let generation = 0;
-  function clearResult() { generation++; result.hidden = true; replace(result); delete result.dataset.offsetSteps; }
-  codesInput.addEventListener('input', clearResult);
-
-  function show(kind, ...children) {
-    result.className = `result result--${kind}`;
-    result.hidden = false;
-    replace(result, children);
-  }
+  const clearResult = () => { generation++; result.hidden = true; replace(result); delete result.dataset.offsetSteps; delete result.dataset.offsetSeconds; };
+  input.addEventListener('input', clearResult);
+  const show = (kind, ...children) => { result.className = `result result--${kind}`; result.hidden = false; replace(result, children); };
+  const box = { el: form, input, cancel: () => controller?.abort() };
+  boxes.add(box);
+  cancel.addEventListener('click', () => { controller?.abort(); input.focus(); });
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const p = params();
-    const codes = splitCodes(codesInput.value, p.digits);
+    const codes = splitCodes(input.value, digits);
     const gen = ++generation;
     delete result.dataset.offsetSteps; delete result.dataset.offsetSeconds;
-    if (!p.secret) { show('error', h('p', {}, 'Enter the token\'s secret first.')); secret.focus(); return; }
-    if (!api.inspectSecret(p.secret).valid) { show('error', h('p', {}, 'Fix the secret first: it cannot be decoded.')); return; }
-    const bad = codes.find((c) => !/^\d+$/.test(c) || c.length !== p.digits);
-    if (!codes.length || bad !== undefined) {
-      show('error', h('p', {}, `Type the ${p.digits}-digit code${codes.length > 1 ? 's' : ''} shown on the device (digits only).`));
-      codesInput.focus();
+    if (!codes.length || codes.some((c) => !/^\d+$/.test(c) || c.length !== digits)) {
+      show('error', h('p', {}, `Type the ${digits}-digit code${codes.length > 1 ? 's' : ''} shown on the device (digits only).`));
+      input.focus();
       return;
     }
     const now = Date.now() / 1000;
-    const opts = { hashFunction: p.hashFunction, period: p.period, digits: p.digits, time: now };
+    const opts = { hashFunction: t.hashFunction, period, digits, time: now };
     try {
       if (codes.length === 1) {
-        const v = api.verifyCode(p.secret, { ...opts, code: codes[0], behind: VERIFY_WINDOW, ahead: VERIFY_WINDOW });
-        if (v.matched) { showOffset(v.offsetSteps, v.offsetSeconds, p.period, null); return; }
+        const v = api.verifyCode(t.secret, { ...opts, code: codes[0], behind: VERIFY_WINDOW, ahead: VERIFY_WINDOW });
+        if (v.matched) { showOffset(v.offsetSteps, v.offsetSeconds, null); return; }
       }
+      controller = new AbortController();
       button.disabled = true;
+      cancel.hidden = false;
+      const progress = h('span', { class: 'result__progress' }, '');
       show('busy', h('p', {}, h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-        codes.length === 1 ? `No match within ±${VERIFY_WINDOW} steps. Scanning ±2 years of steps…` : 'Scanning ±2 years of steps for this sequence…'));
-      const { result: d, ms } = await scanDrift(p.secret, { ...opts, codes });
+        codes.length === 1 ? `No match within ±${VERIFY_WINDOW} steps. Scanning ±2 years of steps… ` : 'Scanning ±2 years of steps for this sequence… ', progress));
+      const { result: d, ms } = await scanDrift(t.secret, { ...opts, codes }, {
+        signal: controller.signal,
+        onProgress: (p) => { progress.textContent = `${Math.round((100 * p.scannedSteps) / p.totalSteps)}% done`; },
+      });
       if (gen !== generation) return;
       if (!d.candidates.length) {
         show('error', h('p', { class: 'result__headline' }, 'No match'),
-          h('p', {}, `None of ${num(d.scannedSteps)} steps around now (±2 years) gives ${codes.length > 1 ? 'this sequence' : 'this code'}. Check the secret, hash, period and digits, and that the code was read just now.`));
+          h('p', {}, `None of ${num(d.scannedSteps)} steps around now (±2 years) gives ${codes.length > 1 ? 'this sequence' : 'this code'}. Check that the code was read from this device just now.`));
         return;
       }
-      showOffset(d.candidates[0].offsetSteps, d.candidates[0].offsetSeconds, p.period, { ...d, ms, single: codes.length === 1 });
+      showOffset(d.candidates[0].offsetSteps, d.candidates[0].offsetSeconds, { ...d, ms, single: codes.length === 1 });
     } catch (err) {
-      if (gen === generation) show('error', h('p', {}, err.message));
+      if (gen !== generation) return;
+      if (isAbort(err)) show('info', h('p', {}, 'Scan cancelled. Nothing was changed; type the code again to retry.'));
+      else show('error', h('p', {}, err.message));
     } finally {
+      controller = null;
       button.disabled = false;
+      cancel.hidden = true;
     }
   });
 
-  function showOffset(steps, seconds, per, scan) {
-    const fit = api.assessDrift(seconds, per);
+  function showOffset(steps, seconds, scan) {
+    const fit = api.assessDrift(seconds, period);
     const kind = steps === 0 ? 'ok' : fit.signIn ? 'ok' : fit.activation ? 'warn' : 'error';
     const headline = steps === 0
       ? 'In step: the device and this clock agree'
@@ -262,9 +286,9 @@ export function mountCodePanel(api) {
     const children = [
       h('p', { class: 'result__headline' }, h('span', { class: 'result__label' }, steps === 0 ? 'Matched' : 'Drift'), ' ', headline),
       h('p', { class: 'result__message' }, sentence(fit.message) + '.'),
-      h('ul', { class: 'chips' },
-        chip(fit.signIn, 'Sign-in window', per),
-        chip(fit.activation, 'Activation window', per)),
+      h('ul', { class: 'chips', 'aria-label': 'Entra windows' },
+        chip(fit.signIn, 'Sign-in window'),
+        chip(fit.activation, 'Activation window')),
     ];
     if (scan) {
       children.push(h('p', { class: 'result__foot' },
@@ -273,7 +297,7 @@ export function mountCodePanel(api) {
         const others = scan.candidates.slice(1, 6).map((c) => `${signed(c.offsetSteps)} (${signed(c.offsetSeconds)} s)`).join(', ');
         children.push(h('p', { class: 'result__foot result__foot--warn' },
           `${scan.candidates.length - 1} other ${plural(scan.candidates.length - 1, 'offset')} also match${scan.candidates.length === 2 ? 'es' : ''}: ${others}${scan.candidates.length > 6 ? ', …' : ''}. `,
-          scan.single ? 'One code can repeat over two years; enter two or three consecutive codes to be certain.' : ''));
+          scan.single ? 'One code can repeat over two years; type two or three consecutive codes to be certain.' : ''));
       }
     }
     show(kind, ...children);
@@ -281,11 +305,10 @@ export function mountCodePanel(api) {
     result.dataset.offsetSeconds = String(seconds);
   }
 
-  function chip(ok, label, per) {
-    if (per !== 30 && per !== 60) return null;
+  function chip(ok, text) {
     return h('li', { class: `chip chip--${ok ? 'ok' : 'bad'}` }, h('span', { 'aria-hidden': 'true' }, ok ? '✓ ' : '✗ '),
-      h('span', { class: 'visually-hidden' }, ok ? 'Inside: ' : 'Outside: '), label);
+      h('span', { class: 'visually-hidden' }, ok ? 'Inside: ' : 'Outside: '), text);
   }
 
-  changed();
+  return box;
 }

@@ -1,39 +1,46 @@
-// Page chrome: the tab strip (ARIA tabs, arrow keys, #hash links) and the status line.
-import { $ } from './dom.js';
+// Page chrome: the three-step stepper (Load → Check → Send, one section each, switched by the
+// URL hash so back/forward work), the step completion texts, and the status line.
+// Switching steps only hides and shows sections: nothing typed or computed is lost.
+import { $, h, replace } from './dom.js';
 
-/** Wires the tabs in #tablist; the tab whose data-hash matches location.hash opens first. */
-export function initTabs() {
-  const list = $('#tablist');
-  const tabs = () => [...list.querySelectorAll('[role="tab"]')];
+export const STEPS = ['load', 'check', 'send'];
 
-  function select(tab, { focus = false, push = true } = {}) {
-    for (const t of tabs()) {
-      const on = t === tab;
-      t.setAttribute('aria-selected', String(on));
-      t.tabIndex = on ? 0 : -1;
-      document.getElementById(t.getAttribute('aria-controls')).hidden = !on;
+/** Wires the stepper; the step named by location.hash opens first (Load by default). */
+export function initSteps() {
+  let current = null;
+
+  function show(step, { focus = false } = {}) {
+    if (!STEPS.includes(step)) step = 'load';
+    current = step;
+    for (const s of STEPS) {
+      $(`#step-${s}`).hidden = s !== step;
+      const link = $(`#step-link-${s}`);
+      if (s === step) link.setAttribute('aria-current', 'step'); else link.removeAttribute('aria-current');
     }
-    if (focus) tab.focus();
-    if (push && location.hash !== `#${tab.dataset.hash}`) history.replaceState(null, '', `#${tab.dataset.hash}`);
+    document.body.dataset.step = step;
+    if (focus) $(`#step-${step}-title`).focus();
   }
 
-  list.addEventListener('click', (e) => {
-    const tab = e.target.closest('[role="tab"]');
-    if (tab) select(tab);
+  const fromHash = () => location.hash.replace(/^#/, '');
+  window.addEventListener('hashchange', () => {
+    if (STEPS.includes(fromHash())) show(fromHash(), { focus: true });
   });
-  list.addEventListener('keydown', (e) => {
-    const all = tabs();
-    const i = all.indexOf(document.activeElement);
-    if (i < 0) return;
-    const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: all.length - 1 }[e.key];
-    if (to === undefined) return;
-    e.preventDefault();
-    select(all[(to + all.length) % all.length], { focus: true });
-  });
-  const fromHash = () => tabs().find((t) => `#${t.dataset.hash}` === location.hash);
-  window.addEventListener('hashchange', () => { const t = fromHash(); if (t) select(t, { push: false }); });
-  select(fromHash() || tabs()[0], { push: false });
-  return { open: (hash) => select(tabs().find((t) => t.dataset.hash === hash)) };
+  show(fromHash());
+
+  return {
+    /** Opens a step (a history entry, so Back returns) and moves focus to its heading. */
+    go(step) {
+      if (current === step && fromHash() === step) { show(step, { focus: true }); return; }
+      location.hash = step;
+    },
+    get current() { return current; },
+  };
+}
+
+/** Sets a step's completion text in the stepper ("20 tokens", "2 invalid") and its done flag. */
+export function stepState(step, text, done) {
+  $(`#step-state-${step}`).textContent = text ? `(${text})` : '';
+  $(`#step-link-${step}`).dataset.done = String(Boolean(done));
 }
 
 /** Shows or clears the page-level status line. */
@@ -42,4 +49,10 @@ export function status(text, kind = 'info') {
   el.hidden = !text;
   el.textContent = text || '';
   el.className = `status status--${kind}`;
+}
+
+/** The "nothing loaded yet" card of a step: why, and a button back to Load. */
+export function needTokens(el, why, steps) {
+  replace(el, h('p', {}, why),
+    h('button', { type: 'button', class: 'btn btn--secondary', onclick: () => steps.go('load') }, 'Go to step 1: Load'));
 }

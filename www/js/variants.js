@@ -1,24 +1,26 @@
-// Panel 3 "Variants": duplicate-safe copies of every token (variants() in the worker), their
-// end-user notes (printable), and the variants' delta JSON to download or to build requests for.
+// Check step, "Duplicate-safe variants": copies of every token (variants() in the worker) with
+// their serials to type, and the variants' delta JSON to download or to send (Send step).
 import { h, replace, $, num, copyText, download } from './dom.js';
-import { run } from './worker-client.js';
-import { state, onChange, update, fileOptions, usable } from './state.js';
+import { run, isAbort } from './worker-client.js';
+import { state, onChange, update, fileOptions, usable, onClear } from './state.js';
+import { needTokens } from './ui.js';
 
-/** The "load a usable file first" card shared by the Variants and Graph panels. */
-export function emptyState(el, body, openTab) {
+/** The "load usable tokens first" card shared by the variants card and the Send step: hides
+ *  `body` and explains why (with a button back to Load) unless the tokens are usable. */
+export function emptyState(el, body, steps) {
   const p = state.parsed;
   const ok = usable();
   body.hidden = !ok;
   el.hidden = ok;
   if (ok) return true;
-  const why = !p ? 'Load a token file first: this panel works on its tokens.'
+  const why = !p ? 'Nothing is loaded yet. Load a token file, start from the demo, or type one token by hand in step 1.'
     : p.report.records === 0 ? 'The loaded file holds no tokens.'
-      : `The loaded file has ${num(p.report.invalid)} invalid record${p.report.invalid === 1 ? '' : 's'}. Fix ${p.report.invalid === 1 ? 'it' : 'them'} first: requests and variants are only built from a file without errors.`;
-  replace(el, h('p', {}, why), h('button', { type: 'button', class: 'btn btn--secondary', onclick: () => openTab('file') }, 'Open Token file'));
+      : `The loaded tokens have ${num(p.report.invalid)} invalid record${p.report.invalid === 1 ? '' : 's'}. Fix ${p.report.invalid === 1 ? 'it' : 'them'} in the file and load it again: requests and variants are only built from tokens without errors.`;
+  needTokens(el, why, steps);
   return false;
 }
 
-export function mountVariantsPanel(tabs) {
+export function mountVariantsPanel(steps) {
   const empty = $('#variants-empty');
   const body = $('#variants-body');
   const form = $('#variants-form');
@@ -33,12 +35,12 @@ export function mountVariantsPanel(tabs) {
     current = null;
     results.hidden = true;
     error.hidden = true;
-    replace($('#print-notes'));
+    replace($('#variants-table'));
     if (state.variants) update({ variants: null });
-    if (!emptyState(empty, body, tabs.open)) return;
+    if (!emptyState(empty, body, steps)) return;
     const listed = state.listing.reduce((a, l) => a + l.devices, 0);
     $('#variants-context').textContent = `${num(state.parsed.report.records)} tokens in ${state.name}` +
-      (listed ? `; the ${num(listed)} serials of the tenant listing are avoided.` : '; add a tenant listing in Token file to avoid its serials too.');
+      (listed ? `; the ${num(listed)} serials of the tenant listing are avoided.` : '; add a tenant listing in step 1 to avoid its serials too.');
   }
   let lastParsed = state.parsed;
   onChange((s) => { if (s.parsed !== lastParsed) { lastParsed = s.parsed; refresh(); } });
@@ -63,9 +65,9 @@ export function mountVariantsPanel(tabs) {
         return;
       }
       render(result, n);
-      update({ variants: { json: result.json, count: result.variants.length, copies: n } });
+      update({ variants: { json: result.json, count: result.variants.length, copies: n, variants: result.variants } });
     } catch (err) {
-      if (my === job) showError(err.message);
+      if (my === job && !isAbort(err)) showError(err.message);
     } finally {
       make.disabled = false;
     }
@@ -93,36 +95,18 @@ export function mountVariantsPanel(tabs) {
         h('td', { class: 'note' }, v.note)))));
     replace($('#variants-table'), table,
       result.variants.length > 500 ? h('p', { class: 'empty' }, `The first 500 of ${num(result.variants.length)} are shown; the JSON and the printed notes hold all of them.`) : null);
-    renderPrintNotes(result);
-  }
-
-  function renderPrintNotes(result) {
-    const rows = state.parsed.records;
-    replace($('#print-notes'), result.variants.map((v) => {
-      const t = rows[v.record] || {};
-      return h('article', { class: 'note-card' },
-        h('h2', {}, 'Registering your hardware token'),
-        h('dl', {},
-          h('dt', {}, 'Device'), h('dd', {}, [t.manufacturer, t.model].filter(Boolean).join(' ')),
-          h('dt', {}, 'Serial printed on the device'), h('dd', { class: 'mono' }, t.serialNumber ?? ''),
-          h('dt', {}, 'Serial number to type'), h('dd', { class: 'mono note-card__serial' }, v.serialNumber)),
-        h('p', {}, v.note));
-    }));
   }
 
   $('#variants-copy').addEventListener('click', (e) => current?.json && copyText(current.json, e.currentTarget));
   $('#variants-download').addEventListener('click', () => {
     if (current?.json) download(`${(state.name || 'tokens').replace(/\.[^.]+$/, '')}.variants.json`, current.json);
   });
-  $('#variants-print').addEventListener('click', () => {
-    document.body.dataset.print = 'notes';
-    window.addEventListener('afterprint', () => { delete document.body.dataset.print; }, { once: true });
-    window.print();
-  });
   $('#variants-to-graph').addEventListener('click', () => {
     update({ graphSource: 'variants' });
-    tabs.open('graph');
+    steps.go('send');
   });
+
+  onClear(() => { job++; current = null; copies.value = '1'; refresh(); });
 
   refresh();
 }

@@ -1,11 +1,11 @@
-// Panel 1 "Code & drift" in Debian Chromium: the shown code equals the CLI's for the same time,
-// a planted drift is reported with its sign, secret problems are shown by position, and nothing
-// leaves the page's origin.
+// Codes and drift in Debian Chromium: a token typed by hand gets the CLI's live code, "verify a
+// code" reports a planted drift with its sign and Entra's verdict, a scan can be cancelled, secret
+// problems are shown by position, and nothing leaves the page's origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, cli, CSP, root, screenshot, awayFromStepEdge } from './harness.mjs';
+import { start, cli, CSP, root, screenshot, awayFromStepEdge, goStep } from './harness.mjs';
 
 const DEMO = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 let env;
@@ -23,45 +23,60 @@ test('the page declares the server\'s no-network CSP in its meta tag', async () 
   assert.equal(res.headers.get('content-security-policy'), CSP);
 });
 
-test('demo token: the live code equals the CLI code for the time it was computed for', async () => {
+/** Loads one token by hand (Load step) and waits for its row in Check. */
+async function byHand(page, { secret = DEMO, serial = 'HAND-0001', hash = 'hmacsha1', period = '30' } = {}) {
+  await goStep(page, 'load');
+  await page.fill('#manual-secret', secret);
+  await page.fill('#manual-serial', serial);
+  await page.selectOption('#manual-hash', hash);
+  await page.selectOption('#manual-period', period);
+  await page.click('#manual-form button[type="submit"]');
+  await page.waitForSelector('#step-check:not([hidden]) #token-table tr[data-record="0"] .live-code[data-code]');
+}
+
+const liveOf = (page) => page.$eval('#token-table tr[data-record="0"] .live-code', (el) => ({
+  code: el.dataset.code, time: el.dataset.time, shown: el.querySelector('.live-code__code').textContent,
+  meta: el.querySelector('.live-code__meta').textContent,
+}));
+
+test('a token typed by hand: its live code equals the CLI code for the time it was computed for', async () => {
   const { page, assertClean } = await env.open();
-  await page.click('#demo-token');
-  await page.waitForSelector('#code-display .live-code[data-code]');
+  await byHand(page);
+  assert.equal(await page.inputValue('#manual-secret'), '', 'the typed secret does not stay in the form');
+  assert.match(await page.textContent('#file-meta'), /token HAND-0001 \(typed by hand\)/);
   for (let i = 0; i < 2; i++) {
-    const { code, time, shown } = await page.$eval('#code-display .live-code', (el) => ({
-      code: el.dataset.code, time: el.dataset.time, shown: el.querySelector('.live-code__code').textContent,
-    }));
+    const { code, time, shown, meta } = await liveOf(page);
     assert.match(time, /^\d+$/);
-    const now = Date.now() / 1000;
-    assert.ok(Math.abs(Number(time) - now) < 5, 'the code is for the current time');
+    assert.ok(Math.abs(Number(time) - Date.now() / 1000) < 5, 'the code is for the current time');
     assert.equal(code, cli(['totp', '--secret', DEMO, '--time', time]).trim());
     assert.equal(shown.replace(/\s/g, ''), code, 'the displayed digits are the code');
-    // The same for SHA-256, 60 s, 8 digits.
-    await page.selectOption('#hash', 'hmacsha256');
-    await page.selectOption('#period', '60');
-    await page.selectOption('#digits', '8');
-    const o = await page.$eval('#code-display .live-code', (el) => ({ code: el.dataset.code, time: el.dataset.time }));
-    assert.equal(o.code, cli(['totp', '--secret', DEMO, '--hash', 'sha256', '--period', '60', '--digits', '8', '--time', o.time]).trim());
-    await page.click('#demo-token'); // back to SHA-1, 30 s, 6 digits
+    assert.match(meta, /^\d+ s left$/);
+    await page.waitForTimeout(1100);
   }
-  const countdown = await page.$eval('#code-display .live-code__meta', (el) => el.textContent);
-  assert.match(countdown, /^\d+ s left$/);
-  await screenshot(page, 'code-demo');
+  // The same for SHA-256 and 60 s.
+  await byHand(page, { hash: 'hmacsha256', period: '60', serial: 'HAND-0002' });
+  const o = await liveOf(page);
+  assert.equal(o.code, cli(['totp', '--secret', DEMO, '--hash', 'sha256', '--period', '60', '--time', o.time]).trim());
+  assert.match(await page.textContent('#token-table tr[data-record="0"]'), /SHA-256.*60 s/);
+  await screenshot(page, 'check-by-hand');
   assertClean([DEMO]);
 });
 
-async function check(page, code) {
-  await page.fill('#device-codes', code);
-  await page.click('#verify-btn');
-  await page.waitForSelector('#verify-result[data-offset-steps], #verify-result.result--error', { timeout: 30000 });
-  return page.$eval('#verify-result', (el) => ({
+/** Types `code` in the row's "verify a code" form and waits for the result. */
+async function check(page, code, record = 0) {
+  const button = `#token-table tr[data-record="${record}"] button[aria-expanded]`;
+  if (await page.getAttribute(button, 'aria-expanded') !== 'true') await page.click(button);
+  await page.fill(`#verify-${record}-codes`, code);
+  await page.click(`#verify-row-${record} button[type="submit"]`);
+  await page.waitForSelector(`#verify-${record}-result[data-offset-steps], #verify-${record}-result.result--error`, { timeout: 30000 });
+  return page.$eval(`#verify-${record}-result`, (el) => ({
     steps: el.dataset.offsetSteps, seconds: el.dataset.offsetSeconds, text: el.textContent, cls: el.className,
   }));
 }
 
-test('a code from a device 90 s behind is reported as −3 steps / −90 s (drift scan)', async () => {
+test('verify a code: a device 90 s behind is −3 steps / −90 s (drift scan); +1 step is a plain match', async () => {
   const { page, assertClean } = await env.open();
-  await page.click('#demo-token');
+  await byHand(page);
   await awayFromStepEdge(page);
   const t = Math.floor(Date.now() / 1000);
   const behind = cli(['totp', '--secret', DEMO, '--time', String(t - 90)]).trim();
@@ -71,7 +86,8 @@ test('a code from a device 90 s behind is reported as −3 steps / −90 s (drif
   assert.match(r.text, /\u22123 steps · \u221290 s/);
   assert.match(r.text, /1 min 30 s behind/);
   assert.match(r.text, /Found by scanning [\d,]+ steps/);
-  await screenshot(page, 'code-drift');
+  assert.match(r.text, /✓ Inside: Sign-in window|✗ Outside: Sign-in window/, 'the verdict is in text, not colour alone');
+  await screenshot(page, 'check-drift');
 
   // Within ±2 steps it is a plain match with its signed offset (verifyCode, no scan).
   await awayFromStepEdge(page);
@@ -94,34 +110,73 @@ test('a code from a device 90 s behind is reported as −3 steps / −90 s (drif
   assertClean([DEMO]);
 });
 
-test('secret problems are listed with their positions and the secret stays masked', async () => {
+test('a running drift scan can be cancelled; the next scan runs on fresh workers', async () => {
   const { page, assertClean } = await env.open();
+  await byHand(page);
+  await page.click('#token-table tr[data-record="0"] button[aria-expanded]');
+  await page.fill('#verify-0-codes', '000000 000000 000000');
+  // Submit and press Cancel in the same task: the scan has started (Cancel is shown) and is stopped.
+  const shown = await page.evaluate(() => {
+    const form = document.querySelector('#verify-row-0 form');
+    form.requestSubmit();
+    const cancel = [...form.querySelectorAll('button')].find((b) => b.textContent === 'Cancel');
+    const visible = !cancel.hidden;
+    cancel.click();
+    return visible;
+  });
+  assert.equal(shown, true, 'Cancel is offered while scanning');
+  await page.waitForFunction(() => /Scan cancelled/.test(document.querySelector('#verify-0-result').textContent));
+  // The API: an aborted scan rejects with an AbortError well before it could finish.
+  const aborted = await page.evaluate(async (secret) => {
+    const { scanDrift } = await import('./js/worker-client.js');
+    const c = new AbortController();
+    const t0 = performance.now();
+    const p = scanDrift(secret, { time: 1_700_000_000, codes: ['000000'], maxSteps: 60_000_000 }, { signal: c.signal });
+    setTimeout(() => c.abort(), 100);
+    try { await p; return { name: 'resolved' }; } catch (e) { return { name: e.name, ms: performance.now() - t0 }; }
+  }, DEMO);
+  assert.equal(aborted.name, 'AbortError');
+  assert.ok(aborted.ms < 2000, `cancelled after ${aborted.ms} ms`);
+  await awayFromStepEdge(page);
+  const behind = cli(['totp', '--secret', DEMO, '--time', String(Math.floor(Date.now() / 1000) - 150)]).trim();
+  const r = await check(page, behind);
+  assert.equal(r.steps, '-5');
+  assertClean([DEMO]);
+});
+
+test('secret problems are listed with their positions and the secret stays masked', async () => {
+  const { page, assertClean } = await env.open({ hash: '#load' });
   const typed = 'jbsw y3dp ehpk 3pxp0';
-  await page.fill('#secret', typed);
-  const feedback = await page.$eval('#secret-feedback', (el) => el.textContent);
+  await page.fill('#manual-secret', typed);
+  const feedback = await page.$eval('#manual-secret-feedback', (el) => el.textContent);
   assert.match(feedback, /cannot be decoded/);
   assert.match(feedback, /Digit 0 at position 19/);
-  assert.equal(await page.getAttribute('#secret', 'type'), 'password');
-  assert.doesNotMatch(await page.$eval('#secret-feedback .secret-map', (el) => el.textContent), /jbsw/);
-  const kinds = await page.$$eval('#secret-feedback .issue', (els) => els.map((e) => e.dataset.kind));
+  assert.equal(await page.getAttribute('#manual-secret', 'type'), 'password');
+  assert.doesNotMatch(await page.$eval('#manual-secret-feedback .secret-map', (el) => el.textContent), /jbsw/);
+  const kinds = await page.$$eval('#manual-secret-feedback .issue', (els) => els.map((e) => e.dataset.kind));
   assert.deepEqual(kinds, ['confusable']);
+  // An undecodable secret is refused with a reason; nothing is loaded.
+  await page.fill('#manual-serial', 'HAND-0003');
+  await page.click('#manual-form button[type="submit"]');
+  assert.match(await page.textContent('#manual-error'), /cannot be decoded/);
+  assert.equal(await page.isVisible('#step-load'), true);
 
-  await page.fill('#secret', 'jbsw y3dp ehpk 3pxp');
-  const ok = await page.$eval('#secret-feedback', (el) => el.textContent);
+  await page.fill('#manual-secret', 'jbsw y3dp ehpk 3pxp');
+  const ok = await page.$eval('#manual-secret-feedback', (el) => el.textContent);
   assert.match(ok, /Decodes to 10 bytes \(80 bits\)/);
-  const k2 = await page.$$eval('#secret-feedback .issue', (els) => els.map((e) => e.dataset.kind));
+  const k2 = await page.$$eval('#manual-secret-feedback .issue', (els) => els.map((e) => e.dataset.kind));
   assert.ok(k2.includes('lower-case') && k2.includes('whitespace') && k2.includes('short-key'), k2.join());
   const body = await page.evaluate(() => document.body.innerText);
   assert.ok(!body.includes('jbsw'), 'the masked secret is not in the page text');
 
   // "Show" reveals the input and the map; "Hide" masks them again.
-  await page.click('#secret-toggle');
-  assert.equal(await page.getAttribute('#secret', 'type'), 'text');
-  assert.equal(await page.getAttribute('#secret-toggle', 'aria-pressed'), 'true');
-  assert.match(await page.$eval('#secret-feedback .secret-map', (el) => el.textContent), /jbsw/);
+  await page.click('#manual-secret-toggle');
+  assert.equal(await page.getAttribute('#manual-secret', 'type'), 'text');
+  assert.equal(await page.getAttribute('#manual-secret-toggle', 'aria-pressed'), 'true');
+  assert.match(await page.$eval('#manual-secret-feedback .secret-map', (el) => el.textContent), /jbsw/);
   await page.keyboard.press('Enter'); // the toggle has focus: keyboard toggles back
-  assert.equal(await page.getAttribute('#secret', 'type'), 'password');
-  await screenshot(page, 'code-secret-issues');
+  assert.equal(await page.getAttribute('#manual-secret', 'type'), 'password');
+  await screenshot(page, 'load-secret-issues');
   assertClean(['jbswy3dpehpk3pxp', 'JBSWY3DPEHPK3PXP']);
 });
 

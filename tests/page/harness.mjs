@@ -87,11 +87,34 @@ export async function start() {
   return { server, browser, open, close, origin };
 }
 
-/** Screenshot into target/screens/NAME.png (full page). */
-export async function screenshot(page, name) {
-  const dir = path.join(root, 'target', 'screens');
+/** Screenshot (full page) into test-results/screenshots/NAME.png, a test artifact. With
+ *  `docs: true` and HWOATH_SCREENSHOTS=1 in the environment, also into docs/screenshots/ (the
+ *  copies the README shows), so a normal test run does not change the tree. */
+export async function screenshot(page, name, { docs = false } = {}) {
+  const dir = path.join(root, 'test-results', 'screenshots');
   fs.mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  if (docs && process.env.HWOATH_SCREENSHOTS === '1') {
+    const out = path.join(root, 'docs', 'screenshots');
+    fs.mkdirSync(out, { recursive: true });
+    fs.copyFileSync(file, path.join(out, `${name}.png`));
+  }
+}
+
+/** Opens a step through the stepper (as a user clicking it) and waits until it shows. */
+export async function goStep(page, step) {
+  await page.click(`#step-link-${step}`);
+  await page.waitForSelector(`#step-${step}:not([hidden])`);
+}
+
+/** The secrets of a token file (JSON secretKey values, base32 fields of a CSV), as written and
+ *  canonical (upper case, no spaces or padding), for "no secret leaked" checks. */
+export function secretsOf(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  const raw = [...text.matchAll(/"secretKey":\s*"([^"]+)"/g)].map((m) => m[1])
+    .concat([...text.matchAll(/,([A-Z2-7]{16,}),/g)].map((m) => m[1]));
+  return [...new Set(raw.flatMap((s) => [s, s.replace(/[\s=-]/g, '').toUpperCase()]))].filter((s) => s.length >= 8);
 }
 
 /** Waits (in the page's own clock) until at least `margin` seconds remain in the current step. */

@@ -50,6 +50,7 @@ export function mountGraphPanel(steps) {
 
   function refresh() {
     if (!emptyState(empty, body, steps)) { clear(); stepState('send', 'waiting for valid tokens', false); return; }
+    stepState('send', 'ready to build requests', false);
     const opts = [h('option', { value: 'file' }, `${state.name} (${num(state.parsed.report.records)} tokens)`)];
     if (state.variants) opts.push(h('option', { value: 'variants' }, `Its variants (${num(state.variants.count)} tokens)`));
     if (!state.variants && state.graphSource === 'variants') state.graphSource = 'file';
@@ -99,10 +100,16 @@ export function mountGraphPanel(steps) {
   kind.addEventListener('change', () => schedule(0));
   for (const el of [chunk, user, device, serial]) el.addEventListener('input', () => schedule(350));
 
+  // Requests are built while the Send step is open (a large file's requests are many MB of
+  // text): a change made elsewhere marks them stale and they are built when Send opens.
+  let stale = false;
   function schedule(ms) {
     clearTimeout(timer);
+    if (steps.current !== 'send') { stale = true; return; }
+    stale = false;
     timer = setTimeout(build, ms);
   }
+  steps.onStep((step) => { if (step === 'send' && stale) schedule(0); });
 
   function relevantFields() {
     for (const f of $('#graph-form').querySelectorAll('[data-for]')) f.hidden = !f.dataset.for.split(' ').includes(kind.value);
@@ -138,7 +145,7 @@ export function mountGraphPanel(steps) {
     requests = rs;
     results.hidden = false;
     const tokens = new Set(rs.flatMap((r) => r.records)).size;
-    stepState('send', `${plural(rs.length, 'request')} ready`, rs.length > 0);
+    stepState('send', `${plural(rs.length, 'request')} ready`, false);
     replace($('#graph-meta'), h('strong', {}, `${num(rs.length)} request${rs.length === 1 ? '' : 's'}`),
       rs.length ? (tokens ? ` for ${num(tokens)} token${tokens === 1 ? '' : 's'}` : '') : ' (no token selected)');
     stopTick?.();
@@ -172,6 +179,7 @@ export function mountGraphPanel(steps) {
     const copy = (label, what, get) => h('button', { type: 'button', class: 'btn btn--small', 'data-copy': what,
       onclick: async (e) => {
         const ok = await copyText(get(), e.currentTarget);
+        if (ok) stepState('send', `${describeRequest(r, i, n)} copied`, true);
         $('#copy-status').textContent = ok
           ? `Copied ${describeRequest(r, i, n)}: ${COPIED[what]}. The clipboard keeps it until you copy something else.`
           : `Could not copy ${describeRequest(r, i, n)}: select the text and copy it by hand.`;

@@ -56,8 +56,11 @@ export function mountSheet() {
     button.disabled = !tokens.length;
     replace(preview, tokens.slice(0, PREVIEW).map((t) => block(t, 'h3')),
       tokens.length > PREVIEW ? h('p', { class: 'help' }, `… and ${num(tokens.length - PREVIEW)} more on the printed sheet (${num(tokens.length)} blocks in all).`) : null);
-    replace(print, tokens.map((t) => block(t, 'h2')));
   }
+  // The full sheet (one block per token, possibly thousands) is built only for printing.
+  const fill = () => replace(print, sheetTokens().map((t) => block(t, 'h2')));
+  window.addEventListener('beforeprint', fill);
+  window.addEventListener('afterprint', () => replace(print));
 
   let seen = {};
   onChange((s) => {
@@ -65,6 +68,6 @@ export function mountSheet() {
     seen = { parsed: s.parsed, variants: s.variants, graphSource: s.graphSource, people: s.people };
     render();
   });
-  button.addEventListener('click', () => window.print());
+  button.addEventListener('click', () => { fill(); window.print(); });
   render();
 }

@@ -8,6 +8,7 @@ export const STEPS = ['load', 'check', 'send'];
 /** Wires the stepper; the step named by location.hash opens first (Load by default). */
 export function initSteps() {
   let current = null;
+  const watchers = new Set();
 
   function show(step, { focus = false } = {}) {
     if (!STEPS.includes(step)) step = 'load';
@@ -19,6 +20,7 @@ export function initSteps() {
     }
     document.body.dataset.step = step;
     if (focus) $(`#step-${step}-title`).focus();
+    for (const fn of watchers) fn(step);
   }
 
   const fromHash = () => location.hash.replace(/^#/, '');
@@ -34,6 +36,8 @@ export function initSteps() {
       location.hash = step;
     },
     get current() { return current; },
+    /** Calls fn(step) whenever a step is shown. */
+    onStep(fn) { watchers.add(fn); },
   };
 }
 

@@ -1,19 +1,18 @@
-// Panel 2 "Token file" in Debian Chromium: a file with errors shows the CLI's diagnostics next to
-// their records with line:column; the downloaded normalised JSON is byte-for-byte the CLI's;
-// a listing flags serials the tenant holds; a 100,000-token file validates in the worker while
-// the page keeps painting (the time is printed and saved to target/screens/timing-100k.json).
+// Steps 1 "Load" and 2 "Check" in Debian Chromium: a file with errors shows the CLI's diagnostics
+// next to their records with line:column; the downloaded normalised JSON is byte-for-byte the
+// CLI's; a listing flags serials the tenant holds; a 100,000-token file validates in the worker
+// while the page keeps painting (the time is printed and saved to test-results/timing-100k.json),
+// and its loading can be cancelled.
 import { test, before, after } from 'node:test';
 import { randomInt } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, cli, root, screenshot } from './harness.mjs';
+import { start, cli, root, screenshot, goStep, secretsOf } from './harness.mjs';
 
 const DEMO = path.join(root, 'www/demo/token2-demo.json');
 const CSV = path.join(root, 'www/demo/legacy-demo.csv');
-const secretsOf = (file) => [...fs.readFileSync(file, 'utf8').matchAll(/"secretKey":\s*"([^"]+)"/g)].map((m) => m[1])
-  .concat([...fs.readFileSync(file, 'utf8').matchAll(/,([A-Z2-7]{16,}),/g)].map((m) => m[1]));
 
 let env;
 before(async () => { env = await start(); });
@@ -26,7 +25,7 @@ async function results(page) {
 }
 
 /** Every diagnostic the page shows, as {record, code, line, column, severity}. */
-const shownDiagnostics = (page) => page.$$eval('#token-table tr.diag-row li.diag', (lis) => lis.map((li) => ({
+export const shownDiagnostics = (page) => page.$$eval('#token-table tr.diag-row li.diag', (lis) => lis.map((li) => ({
   record: Number(li.closest('tr').dataset.record),
   code: li.dataset.code,
   line: Number(li.dataset.line),
@@ -36,7 +35,7 @@ const shownDiagnostics = (page) => page.$$eval('#token-table tr.diag-row li.diag
 })));
 
 /** Drops a file (its exact bytes) on the drop zone, as a user dragging it from the desktop. */
-async function dropFile(page, selector, name, content) {
+export async function dropFile(page, selector, name, content) {
   const bytes = [...Buffer.from(content)];
   const dt = await page.evaluateHandle(([n, b]) => {
     const d = new DataTransfer();
@@ -53,7 +52,7 @@ const FIXTURES = ['mixed.json', 'crlf_errors.json', 'minified_errors.json', 'leg
   .map((f) => path.join(root, 'tests/fixtures/invalid', f));
 
 test('dropped fixtures with errors show each CLI diagnostic next to its record with line:column', async () => {
-  const { page, assertClean } = await env.open({ hash: '#file' });
+  const { page, assertClean } = await env.open({ hash: '#load' });
   for (const file of FIXTURES) {
     const name = path.basename(file);
     // Drop the exact bytes (a BOM, CRLF) as a file.
@@ -74,23 +73,27 @@ test('dropped fixtures with errors show each CLI diagnostic next to its record w
     const fileLevel = await page.$$eval('#file-findings-list li.diag', (lis) => lis.map((li) => li.dataset.code));
     assert.deepEqual(fileLevel, report.diagnostics.filter((d) => d.record === null).map((d) => d.code), name);
     // Each diagnostic row follows its own record's row.
-    const order = await page.$$eval('#token-table tbody tr', (trs) => trs.map((tr) => `${tr.className.includes('diag-row') ? 'd' : 'r'}${tr.dataset.record}`));
+    const order = await page.$$eval('#token-table tbody tr:not(.verify-row)', (trs) => trs.map((tr) => `${tr.className.includes('diag-row') ? 'd' : 'r'}${tr.dataset.record}`));
     for (const d of new Set(want.map((w) => w.record))) assert.equal(order[order.indexOf(`d${d}`) - 1], `r${d}`, name);
     // Status badges: exactly the records with an error say Invalid.
-    const invalidRows = await page.$$eval('#token-table tbody tr:not(.diag-row)', (trs) => trs
+    const invalidRows = await page.$$eval('#token-table tbody tr:not(.diag-row):not(.verify-row)', (trs) => trs
       .filter((tr) => tr.querySelector('.badge--error')).map((tr) => Number(tr.dataset.record)));
     assert.deepEqual(invalidRows, [...new Set(report.diagnostics.filter((d) => d.severity === 'error' && d.record !== null).map((d) => d.record))].sort((x, y) => x - y), name);
     // The normalised file is blocked until "Skip invalid records".
     await page.waitForFunction(() => document.querySelector('#normalized-note').textContent.includes('block'));
     assert.equal(await page.isDisabled('#normalized-download'), true, name);
+    assert.equal(await page.isVisible('#step-check'), true, 'a loaded file opens the Check step');
+    assert.equal(await page.getAttribute('#step-link-check', 'aria-current'), 'step');
     // Masked secrets only: no secret of the file is in the page text.
     const body = await page.evaluate(() => document.body.innerText);
     for (const s of secretsOf(file)) assert.ok(!body.includes(s), `${name}: a secret is shown unmasked`);
     if (name === 'mixed.json') {
       await page.evaluate(() => window.scrollTo(0, 0));
-      await screenshot(page, 'file-errors');
+      await screenshot(page, 'check-errors');
     }
+    await goStep(page, 'load');
   }
+  await goStep(page, 'check');
 
   // Skipping the invalid records downloads exactly `hwoath normalize --skip-invalid`.
   const last = FIXTURES[FIXTURES.length - 1];
@@ -104,8 +107,8 @@ test('dropped fixtures with errors show each CLI diagnostic next to its record w
 });
 
 test('demo file: normalised JSON download and copy equal the CLI output byte for byte; live code per row', async () => {
-  const { page, assertClean } = await env.open({ hash: '#file', permissions: ['clipboard-read', 'clipboard-write'] });
-  await page.click('text=Load demo file');
+  const { page, assertClean } = await env.open({ hash: '#load', permissions: ['clipboard-read', 'clipboard-write'] });
+  await page.click('text=Start from the demo');
   const summary = await results(page);
   const report = JSON.parse(cli(['validate', DEMO, '--json']));
   assert.equal(summary.records, report.records);
@@ -127,17 +130,16 @@ test('demo file: normalised JSON download and copy equal the CLI output byte for
   assert.equal(secret, doc.secretKey);
   await page.click(`${row} button:has-text("Hide")`);
   assert.ok(!(await page.textContent(`${row} .secret-text`)).includes(secret));
-  await page.click(`${row} button:has-text("Show code")`);
   const live = await page.waitForSelector(`${row} .live-code[data-code]`);
   const { code, time } = await live.evaluate((el) => ({ code: el.dataset.code, time: el.dataset.time }));
   assert.equal(code, cli(['totp', '--secret', doc.secretKey, '--hash', 'sha256', '--period', String(doc.timeIntervalInSeconds), '--time', time]).trim());
   await page.evaluate(() => window.scrollTo(0, 0));
-  await screenshot(page, 'file-demo');
+  await screenshot(page, 'check-demo');
   assertClean(secretsOf(DEMO));
 });
 
 test('pasted CSV and a tenant listing: leading zeros kept, held serials flagged', async () => {
-  const { page, assertClean } = await env.open({ hash: '#file' });
+  const { page, assertClean } = await env.open({ hash: '#load' });
   await page.click('details.paste summary >> nth=0');
   // A textarea turns CRLF into LF, so the CLI below reads the same LF text on stdin.
   const pasted = fs.readFileSync(CSV, 'utf8').replace(/\r\n/g, '\n');
@@ -146,7 +148,7 @@ test('pasted CSV and a tenant listing: leading zeros kept, held serials flagged'
   const s1 = await results(page);
   assert.equal(s1.records, 4);
   assert.equal(await page.inputValue('#token-paste'), '', 'pasted secrets do not stay on screen');
-  const serials = await page.$$eval('#token-table tbody tr:not(.diag-row) td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+  const serials = await page.$$eval('#token-table tbody tr:not(.diag-row):not(.verify-row) td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
   assert.equal(serials[0], '00865962390001');
   assert.match(await page.textContent('#file-meta'), /legacy Entra CSV/);
 
@@ -156,7 +158,7 @@ test('pasted CSV and a tenant listing: leading zeros kept, held serials flagged'
   const tmp = path.join(root, 'target', 'page-listing.json');
   fs.writeFileSync(tmp, listing);
   await page.setInputFiles('#listing-file', tmp);
-  await page.waitForSelector('#listing-list li');
+  await page.waitForSelector('#listing-list li', { state: 'attached' });
   await page.waitForFunction(() => document.querySelector('[data-stat="invalid"] .stat__value')?.textContent === '1');
   const report = JSON.parse(cli(['validate', '-', '--listing', tmp, '--json'], { input: pasted, allowFail: true }));
   const shown = await shownDiagnostics(page);
@@ -164,16 +166,18 @@ test('pasted CSV and a tenant listing: leading zeros kept, held serials flagged'
     report.diagnostics.filter((d) => d.record !== null).map(({ record, code, line, column }) => ({ record, code, line, column })));
   assert.ok(shown.some((d) => d.record === 1 && d.severity === 'error'), 'the held serial is an error on record 1');
   assert.match(await page.textContent('#file-meta'), /checked against 1 tenant devices?/);
-  // Removing the listing clears the error.
+  // Removing the listing (back in Load) clears the error.
+  await goStep(page, 'load');
   await page.click('#listing-list button');
+  await goStep(page, 'check');
   await page.waitForFunction(() => document.querySelector('[data-stat="invalid"] .stat__value')?.textContent === '0');
   await page.evaluate(() => window.scrollTo(0, 0));
-  await screenshot(page, 'file-csv');
+  await screenshot(page, 'check-csv');
   assertClean(secretsOf(CSV));
 });
 
 test('unusable input gets the CLI\'s one-line error, and no results', async () => {
-  const { page, assertClean } = await env.open({ hash: '#file' });
+  const { page, assertClean } = await env.open({ hash: '#load' });
   for (const f of ['listing_as_upload.json', 'not_json.json', 'value_not_array.json', 'not_token.csv']) {
     const file = path.join(root, 'tests/fixtures/unusable', f);
     await dropFile(page, '#token-drop', f, fs.readFileSync(file));
@@ -201,7 +205,7 @@ test('100,000 tokens validate in the worker without freezing the page', async (t
   const file = path.join(root, 'target', 'page-100k.json');
   fs.writeFileSync(file, text);
 
-  const { page, assertClean } = await env.open({ hash: '#file' });
+  const { page, assertClean } = await env.open({ hash: '#load' });
   // Watch the main thread: the longest gap between animation frames while validating.
   await page.evaluate(() => {
     window.__gap = 0;
@@ -220,31 +224,42 @@ test('100,000 tokens validate in the worker without freezing the page', async (t
     gap: Math.round(window.__gap),
   }));
   assert.deepEqual(summary, { records: 100000, valid: 100000, invalid: 0, warnings: 0 });
-  assert.equal(await page.$$eval('#token-table tbody tr', (trs) => trs.length), 50, 'one page of rows');
+  assert.equal(await page.$$eval('#token-table tbody tr:not(.verify-row)', (trs) => trs.length), 50, 'one page of rows');
   assert.match(await page.textContent('#token-pager'), /1–50 of 100,000/);
   const timing = { tokens: 100000, megabytes: +(text.length / 1e6).toFixed(1), pageMs: ms, workerMs, wallMs: wall, longestFrameGapMs: gap };
-  fs.mkdirSync(path.join(root, 'target', 'screens'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'target', 'screens', 'timing-100k.json'), JSON.stringify(timing, null, 2));
+  fs.mkdirSync(path.join(root, 'test-results'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'test-results', 'timing-100k.json'), JSON.stringify(timing, null, 2));
   t.diagnostic(`100k tokens: ${JSON.stringify(timing)}`);
   // The page kept painting: no frame gap anywhere near the validation time.
   assert.ok(gap < Math.max(1000, workerMs / 2), `main thread blocked for ${gap} ms (validation took ${workerMs} ms)`);
   await page.waitForSelector('#normalized-download:not([disabled])', { timeout: 120000 });
+
+  // Loading it again and pressing Cancel while the worker validates: the worker is terminated,
+  // nothing is loaded, and a fresh worker reads the next file.
+  await goStep(page, 'load');
+  await page.setInputFiles('#token-file', file);
+  await page.click('#file-cancel');
+  await page.waitForFunction(() => /Loading cancelled/.test(document.querySelector('#app-status').textContent));
+  assert.equal(await page.isHidden('#file-progress'), true);
+  assert.equal(await page.isVisible('#step-load'), true, 'a cancelled load stays in Load');
+  assert.match(await page.textContent('#step-state-load'), /nothing loaded/);
+  await page.click('text=Start from the demo');
+  assert.equal((await results(page)).records, 5, 'the respawned worker reads the next file');
   assertClean();
 });
 
 test('once loaded the page works offline: a dropped file validates and a drift scan runs', async () => {
-  const { page, context, assertClean } = await env.open({ hash: '#file' });
+  const { page, context, assertClean } = await env.open({ hash: '#load' });
   await page.waitForSelector('html[data-worker="ready"]');
   await context.setOffline(true);
   await dropFile(page, '#token-drop', 'token2-demo.json', fs.readFileSync(DEMO));
   const summary = await results(page);
   assert.equal(summary.records, 5);
-  await page.click('#tab-code');
-  await page.click('#demo-token');
-  await page.fill('#device-codes', '000000 000001');
-  await page.click('#verify-btn');
-  await page.waitForSelector('#verify-result.result--error, #verify-result[data-offset-steps]', { timeout: 30000 });
-  assert.match(await page.textContent('#verify-result'), /No match|Drift/);
+  await page.click('#token-table button[aria-label="Verify a code from device 2300000000001"]');
+  await page.fill('#verify-0-codes', '000000 000001');
+  await page.press('#verify-0-codes', 'Enter');
+  await page.waitForSelector('#verify-0-result.result--error, #verify-0-result[data-offset-steps]', { timeout: 30000 });
+  assert.match(await page.textContent('#verify-0-result'), /No match|Drift/);
   await context.setOffline(false);
   assertClean(secretsOf(DEMO));
 });

@@ -1,11 +1,12 @@
-// Panels 3 and 4 in Debian Chromium: variants equal the CLI's and print as end-user notes; a
-// bulk request copied from the page is the CLI's request; an activation code is the token's code
-// with its expiry shown; a pasted Graph answer with one failure is mapped to the right serial.
+// Variants (Check step) and the Send step in Debian Chromium: variants equal the CLI's; a bulk
+// request copied from the page is the CLI's request and the page says which one was copied; an
+// activation code is the token's code with its expiry shown; a pasted Graph answer with one
+// failure is mapped to the right serial; the end-user sheet prints alone and holds no secret.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, cli, root, screenshot } from './harness.mjs';
+import { start, cli, root, screenshot, goStep } from './harness.mjs';
 
 const DEMO = path.join(root, 'www/demo/token2-demo.json');
 const doc = JSON.parse(fs.readFileSync(DEMO, 'utf8'));
@@ -17,9 +18,9 @@ before(async () => { env = await start(); });
 after(async () => { await env?.close(); });
 
 async function loadDemo(page) {
-  await page.click('#tab-file');
-  await page.click('text=Load demo file');
-  await page.waitForSelector('#file-results:not([hidden]):not([data-busy])');
+  await goStep(page, 'load');
+  await page.click('text=Start from the demo');
+  await page.waitForSelector('#step-check:not([hidden]) #file-results:not([hidden]):not([data-busy])');
 }
 
 async function copied(page, button) {
@@ -29,24 +30,39 @@ async function copied(page, button) {
   return page.evaluate(() => navigator.clipboard.readText());
 }
 
-test('Variants and Graph panels say what they need before a file is loaded', async () => {
-  const { page, assertClean } = await env.open({ hash: '#graph' });
-  assert.match(await page.textContent('#graph-empty'), /Load a token file first/);
+test('Check and Send say what to do before anything is loaded, with a button back to Load', async () => {
+  const { page, assertClean } = await env.open({ hash: '#send' });
+  assert.equal(await page.getAttribute('#step-link-send', 'aria-current'), 'step');
+  assert.match(await page.textContent('#graph-empty'), /Nothing is loaded yet/);
   assert.equal(await page.isHidden('#graph-body'), true);
-  await page.click('#graph-empty button');
-  assert.equal(await page.getAttribute('#tab-file', 'aria-selected'), 'true');
-  // Arrow keys move between tabs.
-  await page.focus('#tab-file');
-  await page.keyboard.press('ArrowRight');
-  assert.equal(await page.getAttribute('#tab-variants', 'aria-selected'), 'true');
-  assert.match(await page.textContent('#variants-empty'), /Load a token file first/);
+  assert.match(await page.textContent('#step-state-send'), /waiting for valid tokens/);
+  await page.click('#graph-empty button:has-text("Go to step 1: Load")');
+  await page.waitForSelector('#step-load:not([hidden])');
+  assert.equal(await page.getAttribute('#step-link-load', 'aria-current'), 'step');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'step-load-title', 'focus moves to the step heading');
+  await goStep(page, 'check');
+  assert.match(await page.textContent('#check-empty'), /Nothing is loaded yet/);
+  assert.match(await page.textContent('#variants-empty'), /Nothing is loaded yet/);
+  // Back and forward go through the steps visited.
+  await page.goBack();
+  await page.waitForSelector('#step-load:not([hidden])');
+  await page.goForward();
+  await page.waitForSelector('#step-check:not([hidden])');
+
+  // A file with an invalid record: Send explains that it needs a file without errors.
+  await goStep(page, 'load');
+  await page.setInputFiles('#token-file', path.join(root, 'tests/fixtures/invalid/mixed.json'));
+  await page.waitForSelector('#step-check:not([hidden]) #file-results:not([hidden])');
+  assert.match(await page.textContent('#step-state-check'), /\d+ invalid/);
+  await goStep(page, 'send');
+  assert.match(await page.textContent('#graph-empty'), /invalid record/);
   assertClean();
 });
 
 test('bulk create: the copied body, URL and PowerShell are the CLI\'s; secrets hidden on screen', async () => {
   const { page, assertClean } = await env.open({ permissions: CLIP });
   await loadDemo(page);
-  await page.click('#tab-graph');
+  await goStep(page, 'send');
   await page.fill('#graph-chunk', '3');
   await page.waitForFunction(() => document.querySelectorAll('#graph-requests > li').length === 2);
   const json = JSON.parse(cli(['graph', DEMO, '--request', 'create-bulk', '--chunk', '3', '--format', 'json']));
@@ -56,6 +72,10 @@ test('bulk create: the copied body, URL and PowerShell are the CLI\'s; secrets h
 
   const first = '#graph-requests > li[data-index="0"]';
   const body = await copied(page, `${first} [data-copy="body"]`);
+  assert.equal(await page.textContent('#copy-status'),
+    'Copied request 1 of 2 (PATCH, 3 devices): the JSON body. The clipboard keeps it until you copy something else.');
+  assert.equal(await page.getAttribute('#copy-status', 'aria-live'), 'polite');
+  assert.match(await page.textContent('#step-state-send'), /request 1 of 2 \(PATCH, 3 devices\) copied/);
   assert.deepEqual(JSON.parse(body), json[0].body);
   assert.ok(http.includes(`${json[0].method} ${json[0].url}\n\n${body}`), 'the copied body is the CLI\'s text');
   assert.equal(await copied(page, `${first} [data-copy="url"]`), json[0].url);
@@ -75,6 +95,10 @@ test('bulk create: the copied body, URL and PowerShell are the CLI\'s; secrets h
   // Download gives the body as a file.
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`${first} [data-download]`)]);
   assert.equal(fs.readFileSync(await dl.path(), 'utf8'), body);
+  assert.equal(dl.suggestedFilename(), 'hardwareOathDevices-part-1-of-2.json');
+  const [dl2] = await Promise.all([page.waitForEvent('download'), page.click('#graph-requests > li[data-index="1"] [data-download]')]);
+  assert.equal(dl2.suggestedFilename(), 'hardwareOathDevices-part-2-of-2.json');
+  assert.deepEqual(JSON.parse(fs.readFileSync(await dl2.path(), 'utf8')), json[1].body);
 
   // Graph answers part 1 with one failure: it is mapped to serial 2300000000002.
   const part1 = json[0].body.value;
@@ -97,7 +121,7 @@ test('bulk create: the copied body, URL and PowerShell are the CLI\'s; secrets h
   assert.deepEqual(rows.map((r) => [r.serial, r.result, r.reason]), expected.tokens.map((t) => [t.serialNumber, t.result, t.reason ?? '']));
   assert.equal(await page.textContent('#reconcile-results [data-stat="failed"] .stat__value'), '1');
   await page.evaluate(() => window.scrollTo(0, 0));
-  await screenshot(page, 'graph-bulk');
+  await screenshot(page, 'send-bulk');
 
   // "Use id" on a created token prepares an assign request for that device.
   await page.click('#reconcile tbody tr[data-result="created"] >> nth=0 >> button');
@@ -109,7 +133,7 @@ test('bulk create: the copied body, URL and PowerShell are the CLI\'s; secrets h
 test('activate: the verification code is the token\'s own at that time, with its expiry counting down', async () => {
   const { page, assertClean } = await env.open();
   await loadDemo(page);
-  await page.click('#tab-graph');
+  await goStep(page, 'send');
   await page.selectOption('#graph-kind', 'activate');
   await page.waitForSelector('#graph-error:not([hidden])');
   assert.match(await page.textContent('#graph-error'), /device's Graph id/);
@@ -127,14 +151,13 @@ test('activate: the verification code is the token\'s own at that time, with its
   assert.equal(body.verificationCode,
     cli(['totp', '--secret', t.secretKey, '--hash', 'sha256', '--period', '60', '--time', String(expiresAt - 1)]).trim());
   assert.match(await page.textContent('#graph-requests .expiry'), /^Code valid for \d+ s \(until /);
-  await screenshot(page, 'graph-activate');
+  await screenshot(page, 'send-activate');
   assertClean(SECRETS);
 });
 
-test('variants: the JSON is the CLI\'s, the notes print, and requests can be built for them', async () => {
+test('variants: the JSON is the CLI\'s, they can be sent, and the end-user sheet prints them without a secret', async () => {
   const { page, assertClean } = await env.open({ permissions: CLIP });
   await loadDemo(page);
-  await page.click('#tab-variants');
   await page.fill('#copies', '2');
   await page.click('#variants-make');
   await page.waitForSelector('#variants-results:not([hidden])');
@@ -146,23 +169,42 @@ test('variants: the JSON is the CLI\'s, the notes print, and requests can be bui
   const text = fs.readFileSync(await dl.path(), 'utf8');
   assert.equal(text, cli(['variants', DEMO, '--copies', '2']));
   assert.equal(await copied(page, '#variants-copy'), text);
+  await screenshot(page, 'check-variants');
 
-  // The printable notes: one card per variant, the rest of the page hidden.
-  await page.evaluate(() => { document.body.dataset.print = 'notes'; });
-  await page.emulateMedia({ media: 'print' });
-  assert.equal(await page.$$eval('#print-notes .note-card', (cs) => cs.filter((c) => c.offsetParent !== null).length), 10);
-  assert.equal(await page.isHidden('main'), true);
-  await screenshot(page, 'variants-print');
-  await page.emulateMedia({ media: 'screen' });
-  await page.evaluate(() => { delete document.body.dataset.print; });
-  assert.equal(await page.isHidden('#print-notes'), true);
-  await screenshot(page, 'variants');
-
-  // Build requests for the variants: the bulk body is the variants' body.
+  // Send these variants: the bulk body is the variants' body.
   await page.click('#variants-to-graph');
+  await page.waitForSelector('#step-send:not([hidden])');
   assert.equal(await page.inputValue('#graph-source'), 'variants');
   await page.waitForFunction(() => document.querySelector('#graph-requests .request__tokens')?.textContent === 'tokens 1–10');
   const body = await copied(page, '#graph-requests > li[data-index="0"] [data-copy="body"]');
   assert.deepEqual(JSON.parse(body), expected.body);
-  assertClean([...SECRETS, ...expected.body.value.map((v) => v.secretKey)]);
+  assert.equal(await page.textContent('#copy-status'),
+    'Copied the request (PATCH, 10 devices): the JSON body. The clipboard keeps it until you copy something else.');
+
+  // The end-user sheet: one block per variant with the serial to type and the steps; printing
+  // shows the sheet only; no secret (of the file or of a variant) is on it.
+  const blocks = await page.$$eval('#sheet-preview .sheet-block', (bs) => bs.map((b) => b.dataset.serial));
+  assert.deepEqual(blocks, expected.variants.slice(0, 2).map((v) => v.serialNumber));
+  assert.match(await page.textContent('#sheet-preview'), /… and 8 more on the printed sheet/);
+  await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+  await page.emulateMedia({ media: 'print' });
+  const printed = await page.$$eval('#print-sheet .sheet-block', (bs) => bs.filter((b) => b.offsetParent !== null).map((b) => ({
+    serial: b.dataset.serial, text: b.innerText })));
+  assert.deepEqual(printed.map((b) => b.serial), expected.variants.map((v) => v.serialNumber));
+  for (const b of printed) {
+    assert.match(b.text, /https:\/\/mysignins\.microsoft\.com\/security-info/);
+    assert.match(b.text, /Add sign-in method/);
+    assert.match(b.text, /Hardware token/);
+    assert.ok(b.text.includes(`Type the serial number ${b.serial}`), b.text);
+  }
+  assert.equal(await page.isHidden('main'), true, 'only the sheet prints');
+  assert.equal(await page.isHidden('.stepbar'), true);
+  const sheetText = await page.$eval('#print-sheet', (el) => el.innerText);
+  const keys = [...SECRETS, ...expected.body.value.map((v) => v.secretKey)];
+  for (const k of keys) assert.ok(!sheetText.includes(k) && !sheetText.includes(k.slice(-8)), 'a secret is on the sheet');
+  await screenshot(page, 'send-sheet-print');
+  await page.emulateMedia({ media: 'screen' });
+  await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+  assert.equal(await page.isHidden('#print-sheet'), true);
+  assertClean(keys);
 });

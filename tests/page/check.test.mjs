@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, cli, root, screenshot, goStep, secretsOf } from './harness.mjs';
+import { start, cli, root, screenshot, goStep, secretsOf, dropFile, shownDiagnostics } from './harness.mjs';
 
 const DEMO = path.join(root, 'www/demo/token2-demo.json');
 const CSV = path.join(root, 'www/demo/legacy-demo.csv');
@@ -22,28 +22,6 @@ async function results(page) {
   await page.waitForSelector('#file-results:not([hidden]):not([data-busy])', { timeout: 120000 });
   return page.$eval('#file-summary', (el) => Object.fromEntries([...el.querySelectorAll('[data-stat]')]
     .map((s) => [s.dataset.stat, Number(s.querySelector('.stat__value').textContent.replace(/,/g, ''))])));
-}
-
-/** Every diagnostic the page shows, as {record, code, line, column, severity}. */
-export const shownDiagnostics = (page) => page.$$eval('#token-table tr.diag-row li.diag', (lis) => lis.map((li) => ({
-  record: Number(li.closest('tr').dataset.record),
-  code: li.dataset.code,
-  line: Number(li.dataset.line),
-  column: Number(li.dataset.column),
-  severity: li.querySelector('.sev').textContent,
-  pos: li.querySelector('.diag__pos').textContent,
-})));
-
-/** Drops a file (its exact bytes) on the drop zone, as a user dragging it from the desktop. */
-export async function dropFile(page, selector, name, content) {
-  const bytes = [...Buffer.from(content)];
-  const dt = await page.evaluateHandle(([n, b]) => {
-    const d = new DataTransfer();
-    d.items.add(new File([new Uint8Array(b)], n));
-    return d;
-  }, [name, bytes]);
-  await page.dispatchEvent(selector, 'dragover', { dataTransfer: dt });
-  await page.dispatchEvent(selector, 'drop', { dataTransfer: dt });
 }
 
 // Fixtures of the token-file rules (tests/fixtures/invalid): JSON pretty and minified, CRLF, a CSV

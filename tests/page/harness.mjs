@@ -125,3 +125,26 @@ export async function awayFromStepEdge(page, period = 30, margin = 4) {
     await page.waitForTimeout(left * 1000 + 150);
   }
 }
+
+/** Every diagnostic the page shows, as {record, code, line, column, severity}. */
+export const shownDiagnostics = (page) => page.$$eval('#token-table tr.diag-row li.diag', (lis) => lis.map((li) => ({
+  record: Number(li.closest('tr').dataset.record),
+  code: li.dataset.code,
+  line: Number(li.dataset.line),
+  column: Number(li.dataset.column),
+  severity: li.querySelector('.sev').textContent,
+  pos: li.querySelector('.diag__pos').textContent,
+})));
+
+/** Drops a file (its exact bytes) on the drop zone, as a user dragging it from the desktop. */
+export async function dropFile(page, selector, name, content) {
+  const bytes = [...Buffer.from(content)];
+  const dt = await page.evaluateHandle(([n, b]) => {
+    const d = new DataTransfer();
+    d.items.add(new File([new Uint8Array(b)], n));
+    return d;
+  }, [name, bytes]);
+  await page.dispatchEvent(selector, 'dragover', { dataTransfer: dt });
+  await page.dispatchEvent(selector, 'drop', { dataTransfer: dt });
+}
+

@@ -23,12 +23,14 @@ async function decode(blob, name) {
  * @param {(message: string) => void} [o.onError]  a file that cannot be read as text
  */
 export function fileSource({ id, title, hint, accept, multiple = false, compact = false, demos = [], onLoad, onError }) {
-  const picker = h('input', { type: 'file', id: `${id}-file`, accept, multiple, class: 'visually-hidden' });
-  const choose = h('label', { for: `${id}-file`, class: `btn ${compact ? 'btn--secondary' : 'btn--primary'}` }, multiple ? 'Choose files…' : 'Choose a file…');
-  const zone = h('div', { class: `dropzone${compact ? ' dropzone--compact' : ''}`, id: `${id}-drop`, tabindex: '0', role: 'button',
-    'aria-label': `Drop a ${title} here, or press Enter to choose one` },
+  // The file input is hidden and out of the tab order; the "Choose…" button opens it, so the
+  // keyboard reaches a visible control (and no control sits inside another).
+  const picker = h('input', { type: 'file', id: `${id}-file`, accept, multiple, class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true' });
+  const choose = h('button', { type: 'button', class: `btn ${compact ? 'btn--secondary' : 'btn--primary'}`,
+    onclick: () => picker.click() }, multiple ? `Choose ${title} files…` : `Choose a ${title}…`);
+  const zone = h('div', { class: `dropzone${compact ? ' dropzone--compact' : ''}`, id: `${id}-drop` },
   compact ? null : icon('M12 3 7 8h3.5v6h3V8H17l-5-5ZM5 15v4a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2v-4h-2v4H7v-4H5Z', 'dropzone__icon'),
-  h('p', { class: 'dropzone__title' }, compact ? `Drop ${title} pages here` : `Drop a ${title} here`),
+  h('p', { class: 'dropzone__title' }, compact ? `Drop ${title} pages here, or` : `Drop a ${title} here, or`),
   hint ? h('p', { class: 'dropzone__hint' }, hint) : null,
   h('div', { class: 'dropzone__actions' }, choose,
     demos.map((d) => h('button', { type: 'button', class: 'btn btn--secondary', 'data-demo': d.name,
@@ -50,9 +52,6 @@ export function fileSource({ id, title, hint, accept, multiple = false, compact 
     onLoad(items);
   };
   picker.addEventListener('change', () => { read(picker.files); picker.value = ''; });
-  zone.addEventListener('keydown', (e) => {
-    if ((e.key === 'Enter' || e.key === ' ') && e.target === zone) { e.preventDefault(); picker.click(); }
-  });
   zone.addEventListener('dragover', (e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; zone.dataset.over = 'true'; });
   zone.addEventListener('dragleave', () => { delete zone.dataset.over; });
   zone.addEventListener('drop', (e) => {

@@ -88,8 +88,8 @@ export async function start() {
 }
 
 /** Screenshot (full page) into test-results/screenshots/NAME.png, a test artifact. With
- *  `docs: true` and HWOATH_SCREENSHOTS=1 in the environment, also into docs/screenshots/ (the
- *  copies the README shows), so a normal test run does not change the tree. */
+ *  `docs: true` and HWOATH_SCREENSHOTS=1 in the environment, also the visible screen into
+ *  docs/screenshots/ (the copies the README shows), so a normal test run does not change the tree. */
 export async function screenshot(page, name, { docs = false } = {}) {
   const dir = path.join(root, 'test-results', 'screenshots');
   fs.mkdirSync(dir, { recursive: true });
@@ -98,7 +98,8 @@ export async function screenshot(page, name, { docs = false } = {}) {
   if (docs && process.env.HWOATH_SCREENSHOTS === '1') {
     const out = path.join(root, 'docs', 'screenshots');
     fs.mkdirSync(out, { recursive: true });
-    fs.copyFileSync(file, path.join(out, `${name}.png`));
+    // The README's copies show the first screen (smaller files, what an admin sees first).
+    await page.screenshot({ path: path.join(out, `${name}.png`) });
   }
 }
 

@@ -191,6 +191,8 @@ export function mountFilePanel(api, steps) {
       stat('Warnings', warnings, warnings ? 'warn' : '', 'warnings', infos ? `${num(infos)} notice${infos === 1 ? '' : 's'}` : ''));
     replace($('#file-mix'), mix(p.records));
     stepState('load', plural(r.records, 'token'), r.records > 0);
+    $('#load-current').hidden = false;
+    replace($('#load-current-text'), 'Loaded ', h('strong', {}, state.name), `: ${plural(r.records, 'token')}, ${num(r.invalid)} invalid. Loading another file replaces it.`);
     stepState('check', r.invalid ? `${num(r.invalid)} invalid` : r.records ? 'all valid' : 'no tokens', r.records > 0 && r.invalid === 0);
     refreshEmpty();
     const fileLevel = r.diagnostics.filter((d) => d.record === null);
@@ -317,6 +319,7 @@ export function mountFilePanel(api, steps) {
     const empty = $('#check-empty');
     empty.hidden = Boolean(p);
     if (!p) {
+      $('#load-current').hidden = true;
       needTokens(empty, state.text ? 'The tokens are still being read…' : 'Nothing is loaded yet. Load a token file, start from the demo, or type one token by hand in step 1.', steps);
       stepState('load', 'nothing loaded', false);
       stepState('check', 'waiting for tokens', false);

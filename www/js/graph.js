@@ -179,7 +179,7 @@ export function mountGraphPanel(steps) {
     const copy = (label, what, get) => h('button', { type: 'button', class: 'btn btn--small', 'data-copy': what,
       onclick: async (e) => {
         const ok = await copyText(get(), e.currentTarget);
-        if (ok) stepState('send', `${describeRequest(r, i, n)} copied`, true);
+        if (ok) stepState('send', `copied ${n > 1 ? `request ${i + 1} of ${n}` : 'the request'}`, true);
         $('#copy-status').textContent = ok
           ? `Copied ${describeRequest(r, i, n)}: ${COPIED[what]}. The clipboard keeps it until you copy something else.`
           : `Could not copy ${describeRequest(r, i, n)}: select the text and copy it by hand.`;

@@ -43,11 +43,22 @@ test('Check and Send say what to do before anything is loaded, with a button bac
   await goStep(page, 'check');
   assert.match(await page.textContent('#check-empty'), /Nothing is loaded yet/);
   assert.match(await page.textContent('#variants-empty'), /Nothing is loaded yet/);
-  // Back and forward go through the steps visited.
+  // Back and forward go through the steps visited, back to the first entry (opened on #send).
   await page.goBack();
+  await page.waitForSelector('#step-load:not([hidden])');
+  await page.goBack();
+  await page.waitForSelector('#step-send:not([hidden])');
+  await page.goForward();
   await page.waitForSelector('#step-load:not([hidden])');
   await page.goForward();
   await page.waitForSelector('#step-check:not([hidden])');
+
+  // Opened without a hash: Back from a step returns to Load.
+  const fresh = await env.open();
+  await goStep(fresh.page, 'check');
+  await fresh.page.goBack();
+  await fresh.page.waitForSelector('#step-load:not([hidden])');
+  fresh.assertClean();
 
   // A file with an invalid record: Send explains that it needs a file without errors.
   await goStep(page, 'load');

@@ -24,8 +24,10 @@ export function initSteps() {
   }
 
   const fromHash = () => location.hash.replace(/^#/, '');
+  // Back to the page's first history entry (no hash) is back to Load.
   window.addEventListener('hashchange', () => {
-    if (STEPS.includes(fromHash())) show(fromHash(), { focus: true });
+    const step = fromHash() || 'load';
+    if (STEPS.includes(step)) show(step, { focus: true });
   });
   show(fromHash());
 

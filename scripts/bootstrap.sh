@@ -46,18 +46,18 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want_bg" ];
     cargo install --quiet wasm-bindgen-cli --version "$want_bg"
 fi
 
-# npm tools (binaryen for wasm-opt, playwright-core, otpauth for the benchmark) in tools/.
+# npm tools in tools/: every package pinned under [npm] in wasm-pack.toml (binaryen for wasm-opt,
+# playwright-core for the page tests, axe-core for the accessibility check, the bench's rival, ...).
 tools="$root/tools"
 mkdir -p "$tools"
-need_npm=0
-for p in binaryen playwright-core otpauth; do
+missing=()
+for p in $(cfg npm --keys); do
   v="$(cfg npm "$p")"
   have="$(node -p "try{require('$tools/node_modules/$p/package.json').version}catch(e){''}" 2>/dev/null)"
-  [ "$have" = "$v" ] || need_npm=1
+  [ "$have" = "$v" ] || missing+=("$p@$v")
 done
-if [ "$need_npm" = 1 ]; then
-  log "npm install binaryen playwright-core otpauth into tools/"
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "npm install ${missing[*]} into tools/"
   [ -f "$tools/package.json" ] || echo '{"name":"hwoath-tools","private":true}' > "$tools/package.json"
-  (cd "$tools" && npm install --silent --no-audit --no-fund \
-      "binaryen@$(cfg npm binaryen)" "playwright-core@$(cfg npm playwright-core)" "otpauth@$(cfg npm otpauth)" >/dev/null)
+  (cd "$tools" && npm install --silent --no-audit --no-fund --save-exact "${missing[@]}" >/dev/null)
 fi

@@ -572,18 +572,20 @@ fn runs_for(rel: &Path, secrets: &Secrets, tmp: &Path) -> Vec<Run> {
     runs
 }
 
-/// Runs every command on one fixture; returns the number of runs and the findings.
-fn scan_fixture(rel: &Path, tmp: &Path) -> (usize, Vec<String>) {
+/// Runs every command on one fixture; returns the number of runs, how many carrying outputs
+/// held a secret before their `secretKey` values were cut out, and the findings.
+fn scan_fixture(rel: &Path, tmp: &Path) -> (usize, usize, Vec<String>) {
     let bytes = std::fs::read(fixtures_root().join(rel)).unwrap();
     let secrets = secrets_of(&bytes);
     if secrets.forms.is_empty() {
         // Nothing to look for (listings, files without a readable secret): still run the file
         // commands once, for crashes, but there is no leak to find.
-        return (0, Vec::new());
+        return (0, 0, Vec::new());
     }
     let scanner = Scanner::new(&secrets);
     let runs = runs_for(rel, &secrets, tmp);
     let mut findings = Vec::new();
+    let mut carried = 0;
     for r in &runs {
         let out = hwoath(&r.args);
         let shown: Vec<String> = r
@@ -595,6 +597,7 @@ fn scan_fixture(rel: &Path, tmp: &Path) -> (usize, Vec<String>) {
             })
             .collect();
         let stdout = if r.carries {
+            carried += usize::from(scanner.find(&out.stdout).is_some());
             strip_secret_key_values(&out.stdout)
         } else {
             out.stdout
@@ -617,7 +620,7 @@ fn scan_fixture(rel: &Path, tmp: &Path) -> (usize, Vec<String>) {
             ));
         }
     }
-    (runs.len(), findings)
+    (runs.len(), carried, findings)
 }
 
 #[test]
@@ -630,20 +633,22 @@ fn no_cli_output_leaks_a_secret_of_any_fixture() {
     let chunks: Vec<Vec<PathBuf>> = (0..threads)
         .map(|t| inputs.iter().skip(t).step_by(threads).cloned().collect())
         .collect();
-    let results: Vec<(usize, usize, Vec<String>)> = std::thread::scope(|s| {
+    let results: Vec<(usize, usize, usize, Vec<String>)> = std::thread::scope(|s| {
         let handles: Vec<_> = chunks
             .iter()
             .map(|chunk| {
                 let tmp = &tmp;
                 s.spawn(move || {
-                    let (mut runs, mut scanned, mut findings) = (0, 0, Vec::new());
+                    let (mut runs, mut scanned, mut carried) = (0, 0, 0);
+                    let mut findings = Vec::new();
                     for rel in chunk {
-                        let (n, f) = scan_fixture(rel, tmp);
+                        let (n, c, f) = scan_fixture(rel, tmp);
                         runs += n;
                         scanned += usize::from(n > 0);
+                        carried += c;
                         findings.extend(f);
                     }
-                    (runs, scanned, findings)
+                    (runs, scanned, carried, findings)
                 })
             })
             .collect();
@@ -651,15 +656,21 @@ fn no_cli_output_leaks_a_secret_of_any_fixture() {
     });
     let runs: usize = results.iter().map(|r| r.0).sum();
     let scanned: usize = results.iter().map(|r| r.1).sum();
-    let findings: Vec<&String> = results.iter().flat_map(|r| &r.2).collect();
+    let carried: usize = results.iter().map(|r| r.2).sum();
+    let findings: Vec<&String> = results.iter().flat_map(|r| &r.3).collect();
     eprintln!(
-        "leak scan: {} input files, {scanned} with secrets, {runs} CLI runs × 2 streams in {:.1} s",
+        "leak scan: {} input files, {scanned} with secrets, {runs} CLI runs × 2 streams ({carried} carrying outputs held secrets in secretKey) in {:.1} s",
         inputs.len(),
         t0.elapsed().as_secs_f64()
     );
     assert!(
         scanned >= 50,
         "only {scanned} fixtures had secrets to look for"
+    );
+    // The scanner sees the secrets where they belong: in the outputs meant to carry them.
+    assert!(
+        carried >= scanned,
+        "only {carried} carrying outputs held a secret before stripping"
     );
     assert!(findings.is_empty(), "leaks:\n{}", {
         let v: Vec<&str> = findings.iter().map(|s| s.as_str()).collect();

@@ -226,3 +226,17 @@ export function scanner(secrets) {
     },
   };
 }
+
+/** Every fixture input with at least one secret to look for: {rel, bytes, secrets, scan}. */
+export function fixturesWithSecrets() {
+  return fixtureInputs().map((rel) => {
+    const bytes = fs.readFileSync(path.join(FIXTURES, rel));
+    const secrets = secretsOf(bytes);
+    return { rel, bytes, secrets, scan: scanner(secrets) };
+  }).filter((f) => f.secrets.forms.length);
+}
+
+/** A Graph answer to a create in which every token ([{contentId, key}]) failed with a message
+ *  echoing its key, as a careless server might: mapping it back must not show the keys. */
+export const echoingAnswer = (tokens) => JSON.stringify({ value: tokens.map((t) => ({ '@contentId': t.contentId,
+  error: { code: 'badRequest', message: `Invalid secretKey ${t.key} (${t.key.toLowerCase()})` } })) });

@@ -107,6 +107,11 @@ function csvRows(text, delimiter) {
 const isSecretColumn = (cell) => cell.replace(/^\uFEFF/, '').replace(/[\s_-]/g, '').toLowerCase() === 'secretkey';
 
 function csvSecretValues(text) {
+  // A header is one short line naming a secret column; anything else (a 10 MB JSON line) is not
+  // worth a CSV read.
+  const nl = text.indexOf('\n');
+  const first = nl < 0 ? text : text.slice(0, nl);
+  if (first.length > 65536 || !first.toLowerCase().includes('secret')) return [];
   for (const d of [',', ';', '\t']) {
     const [header, ...rows] = csvRows(text, d);
     const col = header ? header.findIndex(isSecretColumn) : -1;
@@ -207,6 +212,7 @@ export function scanner(secrets) {
     find(text) {
       if (typeof text !== 'string') text = JSON.stringify(text) ?? '';
       for (const [i, s] of secrets.forms.entries()) {
+        if (s.length > text.length) continue;
         const at = text.indexOf(s);
         if (at >= 0) return `secret form ${i} (${mask(s)}, ${[...s].length} chars) on line ${line(text, at)}`;
       }

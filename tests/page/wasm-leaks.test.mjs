@@ -44,6 +44,20 @@ function call(fn) {
 const echoingError = (tokens) => JSON.stringify({ error: { code: 'Request_BadRequest',
   message: `secretKey values rejected: ${tokens.map((t) => t.secretKey).join(', ')}`, innerError: { 'request-id': 'r-1' } } });
 
+let clean;
+/** A fixture every call accepts as is (no error, no options sidecar): the token file other
+ *  fixtures are given to as a listing or an answer. */
+function cleanTokenFile() {
+  clean ??= fixtureInputs().filter((rel) => rel.startsWith('valid/') && !sidecar(rel).listing.length && !sidecar(rel).hashFunction)
+    .map((rel) => fs.readFileSync(path.join(FIXTURES, rel), 'utf8'))
+    .find((text) => {
+      const r = call(() => api.validate(text, {})).value;
+      return r && r.records > 0 && !r.diagnostics.some((d) => d.severity === 'error');
+    });
+  assert.ok(clean, 'a clean token fixture');
+  return clean;
+}
+
 /** Every call for one fixture, as [label, () => value, carries, allowKeys]. Inputs over 1 MB
  *  (each call on them costs a fraction of a second) get one call per function: the paths a big
  *  input takes are the same as a small one's. */
@@ -74,6 +88,12 @@ function calls(text, rel, secrets) {
   }
   list.push(['reconcile echoing items', () => api.reconcile(text, echoingAnswer(tokens.map((t) => ({ contentId: t['@contentId'], key: t.secretKey }))), hash), false]);
   if (!detail) return list;
+  // The file where another kind of input belongs: as a tenant listing, and as Graph's answer to
+  // the create of a clean token file; errors and mappings must not quote it.
+  list.push(['parseListing', () => api.parseListing(text), false]);
+  list.push(['validate with it as listing', () => api.validate(cleanTokenFile(), { listing: [text] }), false]);
+  list.push(['variants with it as listing', () => api.variants(cleanTokenFile(), { listing: [text] }), true]);
+  list.push(['reconcile with it as answer', () => api.reconcile(cleanTokenFile(), text), false]);
   list.push(['reconcile echoing error', () => api.reconcile(text, echoingError(tokens), { chunk: 1, part: 1, ...hash }), false]);
   const written = [...new Set(secrets.written.filter((w) => w && !w.includes('\0') && w.length <= 4096))];
   for (const [i, w] of written.slice(0, 3).entries()) list.push([`inspectSecret written ${i}`, () => api.inspectSecret(w), false, ['canonical']]);

@@ -2,7 +2,8 @@
 // the page as a user would (the file input), and once the page has processed it the visible text
 // (document.body.innerText, where secrets are masked by default), the whole DOM (text and
 // attributes, hidden parts included), every input/textarea value except password fields and the
-// pasted Graph answer, the console and page errors are searched for the file's secrets (rules in
+// pasted Graph answer, the URL, title, local and session storage, the console and page errors
+// (the module workers' console included) are searched for the file's secrets (rules in
 // secrets.mjs). For files the page accepts, the Variants and Graph requests views (bodies masked
 // by default) and a reconciled Graph answer that echoes every key are searched too.
 //
@@ -81,7 +82,9 @@ async function pageTexts(page) {
     // The DOM with the deliberate fields' own content left out (a textarea's text is its value).
     const clone = document.body.cloneNode(true);
     for (const el of clone.querySelectorAll(deliberate.join(','))) el.textContent = '';
-    return [['innerText', document.body.innerText], ['DOM', clone.outerHTML], ['fields', fields.join('\n')]];
+    const storage = [localStorage, sessionStorage].flatMap((st) => Object.keys(st).map((k) => `${k}=${st.getItem(k)}`));
+    return [['innerText', document.body.innerText], ['DOM', clone.outerHTML], ['fields', fields.join('\n')],
+      ['URL, title and storage', [location.href, document.title, ...storage].join('\n')]];
   }, DELIBERATE);
 }
 

@@ -9,7 +9,9 @@
 //! characters are ignored: `AAAA` or `JBSW` occur in ordinary text (base32 of zero bytes, serial
 //! numbers, words), so they cannot be told apart from a leak; 8 characters are 40 bits, which
 //! no other output holds by chance. Canonical forms of 12+ characters are also searched for any
-//! 12 consecutive characters, in any case, so a half-printed key is caught too.
+//! 12 consecutive characters, in any case, so a half-printed key is caught too. A form that also
+//! stands in the input outside secret values (the same text as a serial number or a display
+//! name) is left out: the product may rightly print that field.
 //!
 //! Outputs whose purpose is to carry secrets (normalize's JSON, variants, the create and
 //! create-bulk Graph requests) may hold one only as the value of a `"secretKey"` field: those
@@ -231,8 +233,12 @@ fn secrets_of(bytes: &[u8]) -> Secrets {
     let mut forms = Vec::new();
     let mut canonical = Vec::new();
     let mut seen = HashSet::new();
+    // Also in the input outside secret values (a serial or display name with the same text),
+    // where the product may rightly print it.
+    let elsewhere =
+        |s: &str| text.matches(s).count() > written.iter().filter(|w| w.contains(s)).count();
     let mut add = |s: String, forms: &mut Vec<String>| {
-        if s.chars().count() >= MIN_SECRET_CHARS && seen.insert(s.clone()) {
+        if s.chars().count() >= MIN_SECRET_CHARS && !elsewhere(&s) && seen.insert(s.clone()) {
             forms.push(s);
         }
     };
@@ -240,7 +246,7 @@ fn secrets_of(bytes: &[u8]) -> Secrets {
         add(w.clone(), &mut forms);
         if let Ok(p) = Secret::parse(w) {
             let c = p.secret.to_base32().to_string();
-            if c.len() >= MIN_SECRET_CHARS && !canonical.contains(&c) {
+            if c.len() >= MIN_SECRET_CHARS && !elsewhere(&c) && !canonical.contains(&c) {
                 canonical.push(c.clone());
             }
             add(c.to_ascii_lowercase(), &mut forms);
@@ -833,6 +839,10 @@ fn extraction_counts_known_fixtures() {
         utf16.extend(u.to_le_bytes());
     }
     assert_eq!(secrets_of(&utf16).written, vec!["JBSWY3DPEHPK3PXP"]);
+    // Also the text of another field: not searched for (that field may be printed).
+    let s = secrets_of(br#"[{"serialNumber": "12345678901", "secretKey": "12345678901"}]"#);
+    assert_eq!(s.written.len(), 1);
+    assert!(s.forms.is_empty());
     // Shorter than 8 characters: not searched for.
     let s = secrets_of(br#"{"secretKey": "JBSWY3D"}"#);
     assert_eq!(s.written.len(), 1);

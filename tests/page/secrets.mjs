@@ -9,7 +9,9 @@
 // case. Values shorter than 8 characters are ignored: `AAAA` or `JBSW` occur in ordinary text
 // (base32 of zero bytes, serial numbers, words) and cannot be told apart from a leak; 8
 // characters are 40 bits, which no other output holds by chance. Canonical forms are also
-// searched for any 12 consecutive characters, in any case, so a half-shown key is caught too.
+// searched for any 12 consecutive characters, in any case, so a half-shown key is caught too. A
+// form that also stands in the input outside secret values (the same text as a serial number or a
+// display name) is left out: the product may rightly print that field.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,13 +162,17 @@ export function secretsOf(bytes) {
   const trimmed = written.map((w) => w.trim());
   const forms = new Set();
   const canonical = new Set();
-  const add = (s) => { if ([...s].length >= MIN_SECRET_CHARS) forms.add(s); };
+  // Also in the input outside secret values (a serial or display name with the same text), where
+  // the product may rightly print it.
+  const count = (hay, s) => hay.split(s).length - 1;
+  const elsewhere = (s) => count(text, s) > trimmed.filter((w) => w.includes(s)).length;
+  const add = (s) => { if ([...s].length >= MIN_SECRET_CHARS && !elsewhere(s)) forms.add(s); };
   for (const w of trimmed) {
     add(w);
     const c = canonicalBase32(w);
     if (c) {
       add(c); add(c.toLowerCase());
-      if (c.length >= MIN_SECRET_CHARS) canonical.add(c);
+      if (c.length >= MIN_SECRET_CHARS && !elsewhere(c)) canonical.add(c);
     }
   }
   return { written: trimmed, forms: [...forms], canonical: [...canonical] };

@@ -165,6 +165,9 @@ test('extraction counts known fixtures, keeps broken JSON and UTF-16, ignores sh
   assert.deepEqual(secretsOf(broken).written, ['JBSWY3DPEHPK3PXP', 'GEZDGNBVGY3TQOJQ']);
   const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('secret key\nJBSWY3DPEHPK3PXP\n', 'utf16le')]);
   assert.deepEqual(secretsOf(utf16).written, ['JBSWY3DPEHPK3PXP']);
+  const other = secretsOf(Buffer.from('[{"serialNumber": "12345678901", "secretKey": "12345678901"}]'));
+  assert.equal(other.written.length, 1);
+  assert.deepEqual(other.forms, [], 'the text of another field is not searched for');
   const short = secretsOf(Buffer.from('{"secretKey": "JBSWY3D"}'));
   assert.equal(short.written.length, 1);
   assert.deepEqual(short.forms, []);

@@ -13,7 +13,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start } from './harness.mjs';
+import { start, goStep } from './harness.mjs';
 import { FIXTURES, fixturesWithSecrets, secretsOf, scanner, echoingAnswer } from './secrets.mjs';
 
 let env;
@@ -26,7 +26,7 @@ after(async () => { await env?.close(); });
  * use the file). `name` must be unique per call so the wait cannot see the previous file.
  */
 async function loadFile(page, name, bytes) {
-  await page.getByRole('tab', { name: 'Token file' }).click();
+  await goStep(page, 'load');
   await page.locator('#token-file').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
   const handle = await page.waitForFunction((n) => {
     const results = document.querySelector('#file-results');
@@ -47,14 +47,14 @@ async function loadFile(page, name, bytes) {
 function otherViews(page, answer) {
   return [
     ['variants', async () => {
-      await page.getByRole('tab', { name: 'Variants' }).click();
+      await goStep(page, 'check');
       if (await page.isHidden('#variants-body')) return false;
       await page.click('#variants-make');
       await page.waitForSelector('#variants-results:not([hidden]), #variants-error:not([hidden])');
       return true;
     }],
     ['graph requests', async () => {
-      await page.getByRole('tab', { name: 'Graph requests' }).click();
+      await goStep(page, 'send');
       if (await page.isHidden('#graph-body')) return false;
       await page.waitForSelector('#graph-requests > li, #graph-error:not([hidden])');
       return true;
@@ -90,7 +90,7 @@ async function pageTexts(page) {
 
 test('no fixture\'s secret shows in the page text, DOM, fields, console or errors', async () => {
   const t0 = performance.now();
-  const { page, console: consoleLines, errors } = await env.open({ hash: '#file' });
+  const { page, console: consoleLines, errors } = await env.open({ hash: '#load' });
   const findings = [];
   const fixtures = fixturesWithSecrets();
   const scanned = fixtures.length;
@@ -128,7 +128,7 @@ test('no fixture\'s secret shows in the page text, DOM, fields, console or error
 });
 
 test('the page scan can fail: a revealed secret is found in the text and the DOM', async () => {
-  const { page } = await env.open({ hash: '#file' });
+  const { page } = await env.open({ hash: '#load' });
   const rel = 'valid/ms_bulk_example.json';
   const bytes = fs.readFileSync(path.join(FIXTURES, rel));
   const scan = scanner(secretsOf(bytes));

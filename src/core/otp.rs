@@ -154,12 +154,18 @@ impl fmt::Debug for Generator {
 
 impl Drop for Generator {
     fn drop(&mut self) {
-        // The padded-key hash states are as sensitive as the key. They are plain arrays and
-        // integers (no heap, no pointers), for which all-zero bytes are a valid value.
-        // SAFETY: `Keyed` holds only flat RustCrypto core states (fixed-size arrays and integers);
-        // writing zeros through a valid, exclusive pointer and dropping the value afterwards is
-        // sound because none of the fields own resources.
-        unsafe { zeroize::zeroize_flat_type(&mut self.keyed as *mut Keyed) }
+        // The padded-key hash states are as sensitive as the key. RustCrypto's 0.10 hash cores
+        // do not implement `Zeroize` and the crate forbids `unsafe`, so the state is overwritten
+        // in place with the state of an empty key (same variant, same size, fixed arrays, no
+        // heap) and `black_box` keeps the compiler from dropping that store as dead. This is a
+        // best-effort wipe (see SECURITY.md): the per-code clones made in `mac` live briefly on
+        // the stack and are not wiped.
+        self.keyed = match self.keyed {
+            Keyed::Sha1(_) => Keyed::Sha1(Hmac::new_from_slice(&[]).expect("any key length")),
+            Keyed::Sha256(_) => Keyed::Sha256(Hmac::new_from_slice(&[]).expect("any key length")),
+            Keyed::Sha512(_) => Keyed::Sha512(Hmac::new_from_slice(&[]).expect("any key length")),
+        };
+        std::hint::black_box(&mut self.keyed);
     }
 }
 

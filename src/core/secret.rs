@@ -144,11 +144,21 @@ impl fmt::Display for SecretError {
 
 impl std::error::Error for SecretError {}
 
-/// Decoded key bytes. `Debug` shows only the length; the bytes are zeroed on drop.
-#[derive(Clone, PartialEq, Eq)]
+/// Decoded key bytes. `Debug` shows only the length; the bytes are zeroed on drop; `==` compares
+/// in constant time (for keys of equal length).
+#[derive(Clone)]
 pub struct Secret {
     bytes: Vec<u8>,
 }
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Secret) -> bool {
+        use subtle::ConstantTimeEq;
+        self.bytes.ct_eq(&other.bytes).into()
+    }
+}
+
+impl Eq for Secret {}
 
 impl Drop for Secret {
     fn drop(&mut self) {

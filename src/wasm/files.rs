@@ -141,12 +141,9 @@ impl Options {
             Some("csv") => InputFormat::Csv,
             Some(_) => return Err(JsError::new("format must be \"auto\", \"json\" or \"csv\"")),
         };
-        let mut listing = Vec::new();
-        for (i, page) in self.listing.iter().enumerate() {
-            let devices = tokenfile::parse_listing(page)
-                .map_err(|e| JsError::new(&format!("listing page {i}: {e}")))?;
-            listing.extend(devices);
-        }
+        let pages: Vec<&str> = self.listing.iter().map(String::as_str).collect();
+        let listing = tokenfile::parse_listings(&pages)
+            .map_err(|(i, e)| JsError::new(&format!("listing page {i}: {e}")))?;
         Ok(ParseOptions {
             format,
             hash_function,

@@ -231,12 +231,12 @@ pub fn variants(text: &str, options: Option<JsValue>) -> Result<JsValue, JsError
     let o: VariantsOpts = from_js(options.unwrap_or(JsValue::UNDEFINED))?;
     let copies = count("copies", o.copies, 1.0, MAX_COPIES as f64)?;
     let report = report(text, &o.hash_function)?;
-    let mut listing_serials = Vec::new();
-    for (i, page) in o.listing.iter().enumerate() {
-        let devices = tokenfile::parse_listing(page)
-            .map_err(|e| JsError::new(&format!("listing {}: {e}", i + 1)))?;
-        listing_serials.extend(devices.into_iter().map(|d| d.serial_number));
-    }
+    let pages: Vec<&str> = o.listing.iter().map(String::as_str).collect();
+    let listing_serials = tokenfile::parse_listings(&pages)
+        .map_err(|(i, e)| JsError::new(&format!("listing {}: {e}", i + 1)))?
+        .into_iter()
+        .map(|d| d.serial_number)
+        .collect();
     tokens(&report)?;
     let made = make_variants(
         &originals(&report),

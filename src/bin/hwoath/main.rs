@@ -24,7 +24,7 @@ mod graph;
 mod otp;
 
 #[cfg(not(target_arch = "wasm32"))]
-pub use app::{now, print_json, read_input, Unusable};
+pub use app::{display_name, now, print_json, read_input, read_listings, Unusable};
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {

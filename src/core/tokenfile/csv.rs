@@ -11,6 +11,7 @@ use super::item::{Cursor, Field, Item, Name, StrLoc, Val};
 use super::rules::codes;
 use super::Unusable;
 use crate::core::diag::{Diagnostic, Pos};
+use crate::core::limits::{thousands, MAX_RECORDS, MAX_STRING_BYTES};
 use crate::core::Severity::{Error, Info, Warning};
 
 /// The legacy header, for messages.
@@ -77,6 +78,19 @@ impl Table {
         for result in reader.records() {
             let record =
                 result.map_err(|e| Unusable::new(format!("not a readable CSV file: {e}")))?;
+            if rows.len() > MAX_RECORDS {
+                return Err(super::too_many_records());
+            }
+            if record.iter().any(|c| c.len() > MAX_STRING_BYTES) {
+                return Err(Unusable {
+                    message: format!(
+                        "too large to read: a cell longer than {} bytes (the string length limit in docs/limits.md)",
+                        thousands(MAX_STRING_BYTES)
+                    ),
+                    line: record.position().map(|p| p.line() as u32),
+                    column: None,
+                });
+            }
             // After a `\r\n` the position can point at the `\n`: start at the first cell.
             let mut offset = record.position().map_or(0, |p| p.byte() as usize);
             while matches!(text.as_bytes().get(offset), Some(b'\r' | b'\n')) {

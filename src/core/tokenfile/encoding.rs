@@ -11,11 +11,7 @@ const SAVE_AS_UTF8: &str =
 /// Where byte `offset` of `valid` (valid UTF-8 up to there) is: 1-based line and column in
 /// characters.
 fn pos_of(valid: &str) -> Pos {
-    let line_start = valid.rfind('\n').map_or(0, |i| i + 1);
-    Pos {
-        line: valid.matches('\n').count() as u32 + 1,
-        column: valid[line_start..].chars().count() as u32 + 1,
-    }
+    crate::core::diag::LineIndex::new(valid).pos(valid, valid.len())
 }
 
 fn utf16(what: &str, order: &str) -> Unusable {

@@ -268,8 +268,10 @@ impl<'a> Parser<'a> {
     fn ws(&mut self) {
         while let Some(&b) = self.src.get(self.i) {
             match b {
-                b' ' | b'\t' | b'\r' => self.bump(),
-                b'\n' => {
+                b' ' | b'\t' => self.bump(),
+                // The `\r` of `\r\n` is a column; a lone `\r` ends a line (old Mac files).
+                b'\r' if self.src.get(self.i + 1) == Some(&b'\n') => self.bump(),
+                b'\r' | b'\n' => {
                     self.i += 1;
                     self.line += 1;
                     self.col = 1;

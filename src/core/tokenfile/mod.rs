@@ -282,7 +282,7 @@ pub fn validate_files(texts: &[&str], opts: &ParseOptions) -> Result<Report, (us
 /// (e.g. "the listing is ").
 pub(crate) fn json_unusable(what: &str, e: json::JsonError) -> Unusable {
     let message = if e.limit {
-        format!("{what}too large to read: {}", e.message)
+        format!("{what}over hwoath's limits: {}", e.message)
     } else {
         format!("{what}not valid JSON: {}", e.message)
     };
@@ -301,9 +301,9 @@ pub(crate) fn too_many_records() -> Unusable {
     ))
 }
 
-/// Strips a UTF-8 byte order mark.
+/// Strips a UTF-8 byte order mark (several, when a tool added one to a file that had one).
 pub(crate) fn strip_bom(text: &str) -> &str {
-    text.strip_prefix('\u{feff}').unwrap_or(text)
+    text.trim_start_matches('\u{feff}')
 }
 
 fn read_file(

@@ -46,6 +46,14 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want_bg" ];
     cargo install --quiet wasm-bindgen-cli --version "$want_bg"
 fi
 
+# cargo-deny at the pinned version (dependency licence/ban/source checks in scripts/test.sh).
+want_deny="$(cfg tools cargo-deny)"
+if [ "$(cargo-deny --version 2>/dev/null | awk '{print $2}')" != "$want_deny" ]; then
+  log "cargo install cargo-deny $want_deny"
+  cargo install --locked --quiet cargo-deny --version "$want_deny" 2>/dev/null ||
+    cargo install --quiet cargo-deny --version "$want_deny"
+fi
+
 # npm tools (binaryen for wasm-opt, playwright-core, otpauth for the benchmark) in tools/.
 tools="$root/tools"
 mkdir -p "$tools"

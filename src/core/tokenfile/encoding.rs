@@ -22,10 +22,16 @@ fn utf16(what: &str, order: &str) -> Unusable {
     }
 }
 
-/// True when the start of `s` looks like UTF-16 read as single bytes: NUL between the letters.
+/// True when the start of `s` looks like UTF-16 read as single bytes: NUL between the letters
+/// (a file of NUL bytes only is not text at all, and is left to the readers to refuse).
 fn nul_interleaved(s: &[u8]) -> bool {
     let head = &s[..s.len().min(64)];
-    head.len() >= 4 && head.iter().filter(|&&b| b == 0).count() * 3 >= head.len()
+    let nul = head.iter().filter(|&&b| b == 0).count();
+    let printable = head
+        .iter()
+        .filter(|&&b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+        .count();
+    head.len() >= 4 && nul * 3 >= head.len() && printable * 3 >= head.len()
 }
 
 /// Checks a text read by someone else (a JS string): refuses oversized input and UTF-16 that
@@ -112,5 +118,6 @@ mod tests {
             .message
             .contains("NUL"));
         assert!(check_text("f", "{\"a\": \"x\0y\"}").is_ok());
+        assert!(check_text("f", "\0\0\0\0\0\0\0\0").is_ok());
     }
 }

@@ -46,6 +46,14 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want_bg" ];
     cargo install --quiet wasm-bindgen-cli --version "$want_bg"
 fi
 
+# cargo-deny at the pinned version (dependency licence/ban/source checks in scripts/test.sh).
+want_deny="$(cfg tools cargo-deny)"
+if [ "$(cargo-deny --version 2>/dev/null | awk '{print $2}')" != "$want_deny" ]; then
+  log "cargo install cargo-deny $want_deny"
+  cargo install --locked --quiet cargo-deny --version "$want_deny" 2>/dev/null ||
+    cargo install --quiet cargo-deny --version "$want_deny"
+fi
+
 # npm tools in tools/: every package pinned under [npm] in wasm-pack.toml (binaryen for wasm-opt,
 # playwright-core for the page tests, axe-core for the accessibility check, the bench's rival, ...).
 tools="$root/tools"

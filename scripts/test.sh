@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set-up command 2: install what is missing, then run every test suite:
-#   lint (rustfmt, clippy -D warnings), core and CLI (cargo test, incl. oathtool differential),
+#   lint (rustfmt, clippy -D warnings), dependency checks (cargo deny: licences, bans, sources),
+#   core and CLI (cargo test, incl. oathtool differential),
 #   JS API in wasm (wasm-pack test --node), page (Playwright in Debian Chromium, node --test).
 # Ends with "N passed, N failed" summed over every suite; exits non-zero on any failure.
 set -uo pipefail
@@ -49,6 +50,9 @@ suite() { # suite NAME KIND COMMAND...
 suite fmt check cargo fmt --all -- --check
 suite clippy check cargo clippy --all-targets --quiet -- -D warnings
 suite clippy-wasm check cargo clippy --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+# Dependencies: licences, banned crates, sources (deny.toml). --frozen: no network needed. The
+# advisories check is not run: its database comes from GitHub, unreachable here (SECURITY.md).
+suite cargo-deny check cargo deny --frozen check bans licenses sources
 suite cargo-test rust cargo test --all-targets
 suite wasm-build check bash "$root/scripts/build.sh"
 suite wasm-node rust wasm-pack test --node

@@ -5,7 +5,7 @@
 //! - `wasm` (only on `wasm32`): thin wasm-bindgen bindings, the JS API in `pkg/`.
 //! - the `hwoath` binary (`src/bin/hwoath.rs`): a thin clap CLI over [`core`].
 #![deny(missing_docs)]
-#![forbid(unsafe_op_in_unsafe_fn)]
+#![forbid(unsafe_code)]
 
 pub mod core;
 

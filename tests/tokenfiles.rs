@@ -206,6 +206,11 @@ fn there_are_at_least_40_fixtures_and_every_rule_is_covered() {
             seen.insert(d.code);
         }
     }
+    for h in hostile() {
+        if let Ok(r) = h.report() {
+            seen.extend(r.diagnostics.iter().map(|d| d.code));
+        }
+    }
     let catalogue = std::fs::read_to_string(root().join("../../docs/rules.md")).unwrap();
     let documented: std::collections::BTreeSet<&str> = catalogue
         .lines()
@@ -660,7 +665,7 @@ fn normalisation_is_canonical_idempotent_and_matches_the_goldens() {
         let again = validate(&n.json, &ParseOptions::default()).unwrap();
         for d in &again.diagnostics {
             assert!(
-                ["HW006", "HW208", "HW130", "HW303"].contains(&d.code),
+                ["HW006", "HW208", "HW130", "HW303", "HW307"].contains(&d.code),
                 "{}: normalised output has {d:?}",
                 f.rel()
             );
@@ -1004,5 +1009,186 @@ fn hundred_thousand_tokens_timing() {
                 .map(|m| format!(", minified JSON validate {m:?}"))
                 .unwrap_or_default()
         );
+    }
+}
+
+// Hostile inputs (tests/fixtures/hostile/): real-world bad shapes (Excel, PowerShell, truncated
+// and oversized files, other encodings), read as bytes the way the CLI reads them. Each has
+// `name.expected.json` (the report as above, or `{"unusable", "line", "column"}`) and
+// `name.expected.txt` (the CLI's stdout, or its stderr when unusable). Inputs too big to commit
+// are made at test time from `name.recipe.json`: `{"file": "name.ext", "parts": [[text, n], …]}`
+// writes each text n times, with `{i}` replaced by the repetition's index and `{k}` by a
+// base32 key unique to it.
+
+struct Hostile {
+    /// Data file name (for a recipe, the file it makes).
+    name: String,
+    bytes: Vec<u8>,
+    /// Directory to run the CLI in; the file is `hostile/<name>` there.
+    dir: PathBuf,
+}
+
+impl Hostile {
+    fn sidecar(&self, ext: &str) -> PathBuf {
+        let stem = self.name.rsplit_once('.').map_or(&*self.name, |(s, _)| s);
+        root().join("hostile").join(format!("{stem}.{ext}"))
+    }
+
+    fn rel(&self) -> String {
+        format!("hostile/{}", self.name)
+    }
+
+    /// What the core makes of the bytes, as the CLI reads them.
+    fn report(&self) -> Result<Report, tokenfile::Unusable> {
+        let text = tokenfile::text_from_bytes("the file", &self.bytes)?;
+        validate(text, &ParseOptions::default())
+    }
+}
+
+/// `{k}` for repetition `i`: 32 base32 letters, distinct for every `i`.
+fn recipe_key(i: usize) -> String {
+    let digits: String = format!("{i:08}")
+        .bytes()
+        .map(|d| (b'A' + (d - b'0')) as char)
+        .collect();
+    format!("JBSWY3DPEHPK3PXPGEZDGNBV{digits}")
+}
+
+fn hostile() -> Vec<Hostile> {
+    let dir = root().join("hostile");
+    let generated = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-inputs");
+    std::fs::create_dir_all(generated.join("hostile")).unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| !n.contains(".expected."))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let raw = std::fs::read(dir.join(&name)).unwrap();
+            let Some(stem) = name.strip_suffix(".recipe.json") else {
+                return Hostile {
+                    name,
+                    bytes: raw,
+                    dir: root(),
+                };
+            };
+            let recipe: Value = serde_json::from_slice(&raw).unwrap();
+            let file = recipe["file"].as_str().unwrap().to_string();
+            assert!(file.starts_with(stem), "{name} makes {file}");
+            let mut text = String::new();
+            for part in recipe["parts"].as_array().unwrap() {
+                let t = part[0].as_str().unwrap();
+                for i in 0..part[1].as_u64().unwrap() as usize {
+                    if t.contains('{') {
+                        text.push_str(
+                            &t.replace("{i}", &i.to_string())
+                                .replace("{k}", &recipe_key(i)),
+                        );
+                    } else {
+                        text.push_str(t);
+                    }
+                }
+            }
+            std::fs::write(generated.join("hostile").join(&file), &text).unwrap();
+            Hostile {
+                name: file,
+                bytes: text.into_bytes(),
+                dir: generated.clone(),
+            }
+        })
+        .collect()
+}
+
+fn hostile_cli(h: &Hostile, json: bool) -> Output {
+    let rel = h.rel();
+    let mut args = vec!["validate", rel.as_str()];
+    if json {
+        args.push("--json");
+    }
+    Command::new(env!("CARGO_BIN_EXE_hwoath"))
+        .args(&args)
+        .current_dir(&h.dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn hostile_inputs_have_their_exact_diagnostics_and_messages() {
+    let all = hostile();
+    assert!(all.len() >= 60, "only {} hostile inputs", all.len());
+    let stems: std::collections::BTreeSet<PathBuf> =
+        all.iter().map(|h| h.sidecar("expected.json")).collect();
+    assert_eq!(stems.len(), all.len(), "two hostile inputs share a name");
+    let mut failures = Vec::new();
+    for h in &all {
+        let what = h.rel();
+        let o = hostile_cli(h, false);
+        let err = text(&o.stderr);
+        assert!(!err.contains("panicked"), "{what}: {err}");
+        let (expected, shown) = match h.report() {
+            Ok(r) => {
+                assert_eq!(o.status.code(), Some(i32::from(r.has_errors())), "{what}");
+                assert!(err.is_empty(), "{what}: {err}");
+                (compact_text(&compact(&r)), text(&o.stdout))
+            }
+            Err(e) => {
+                assert_eq!(o.status.code(), Some(2), "{what}");
+                assert!(o.stdout.is_empty(), "{what}");
+                assert_eq!(err.lines().count(), 1, "{what}: {err}");
+                let v = json!({"unusable": e.message, "line": e.line, "column": e.column});
+                (serde_json::to_string_pretty(&v).unwrap() + "\n", err)
+            }
+        };
+        check_or_bless(&h.sidecar("expected.json"), &expected, &what, &mut failures);
+        check_or_bless(&h.sidecar("expected.txt"), &shown, &what, &mut failures);
+    }
+    finish(failures);
+}
+
+#[test]
+fn hostile_inputs_conserve_records_and_leak_no_secret() {
+    for h in hostile() {
+        let what = h.rel();
+        let o = hostile_cli(&h, true);
+        let Ok(r) = h.report() else {
+            assert_eq!(o.status.code(), Some(2), "{what}");
+            continue;
+        };
+        assert_eq!(r.records.len(), r.valid() + r.invalid(), "{what}");
+        for d in &r.diagnostics {
+            if d.severity == Severity::Error {
+                assert!(d.record.is_some(), "{what}: {d:?}");
+            }
+            // Every position is inside the file.
+            if let (Some(l), Some(c)) = (d.line, d.column) {
+                let t = std::str::from_utf8(&h.bytes).unwrap();
+                let t = t.strip_prefix('\u{feff}').unwrap_or(t);
+                let lines: Vec<&str> = t
+                    .split("\r\n")
+                    .flat_map(|l| l.split(['\n', '\r']))
+                    .collect();
+                let line = lines
+                    .get(l as usize - 1)
+                    .unwrap_or_else(|| panic!("{what}: {d:?}"));
+                assert!(c as usize <= line.chars().count() + 1, "{what}: {d:?}");
+            }
+        }
+        let printed: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(printed, r.to_json(), "{what}");
+        let secrets: Vec<String> = r
+            .records
+            .iter()
+            .filter_map(|rec| rec.secret.as_ref())
+            .map(|s| s.to_base32().to_string())
+            .filter(|s| s.len() >= 8)
+            .collect();
+        let plain = hostile_cli(&h, false);
+        for out in [&o.stdout, &o.stderr, &plain.stdout, &plain.stderr] {
+            assert_no_secret(&text(out), &secrets, &what);
+        }
     }
 }

@@ -47,10 +47,14 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    /// Indexes the line starts of `text` (`\n`; a `\r\n` pair counts as one break).
+    /// Indexes the line starts of `text`: `\n`, `\r\n` (one break) and a lone `\r` (old Mac
+    /// files, Excel for Mac's CSV) each end a line.
     pub fn new(text: &str) -> LineIndex {
+        let b = text.as_bytes();
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        starts.extend(b.iter().enumerate().filter_map(|(i, &c)| {
+            (c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n'))).then_some(i + 1)
+        }));
         LineIndex { starts }
     }
 
@@ -110,12 +114,14 @@ mod tests {
 
     #[test]
     fn line_index_counts_chars() {
-        let text = "ab\r\n\u{e9}x\ny";
+        let text = "ab\r\n\u{e9}x\ny\rz";
         let idx = LineIndex::new(text);
         assert_eq!(idx.pos(text, 0), Pos { line: 1, column: 1 });
         assert_eq!(idx.pos(text, 4), Pos { line: 2, column: 1 });
         // 'x' after the two-byte é is column 2
         assert_eq!(idx.pos(text, 6), Pos { line: 2, column: 2 });
         assert_eq!(idx.pos(text, 8), Pos { line: 3, column: 1 });
+        // a lone carriage return ends a line too
+        assert_eq!(idx.pos(text, 10), Pos { line: 4, column: 1 });
     }
 }

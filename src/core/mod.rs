@@ -11,6 +11,7 @@ pub use otp::{
 pub use secret::{ParsedSecret, Secret, SecretError, SecretIssue, SecretIssueKind, Severity};
 pub mod diag;
 pub mod graph;
+pub mod limits;
 pub mod token;
 pub mod tokenfile;
 pub mod variants;

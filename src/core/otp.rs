@@ -112,6 +112,14 @@ pub enum OtpError {
     },
     /// No codes given to a drift search.
     NoCodes,
+    /// A drift scan or verification window wider than `limits::MAX_SCAN_SECONDS` (10 years)
+    /// of steps each way.
+    TooManySteps {
+        /// Most steps each way at this period.
+        max: u64,
+        /// The period, in seconds.
+        period: u64,
+    },
 }
 
 impl fmt::Display for OtpError {
@@ -123,6 +131,10 @@ impl fmt::Display for OtpError {
                 write!(f, "a code must be {expected} digits ({reason})")
             }
             OtpError::NoCodes => f.write_str("give at least one code read off the device"),
+            OtpError::TooManySteps { max, period } => write!(
+                f,
+                "at most {max} steps each way (10 years of {period} s steps, the scan limit in docs/limits.md) can be scanned"
+            ),
         }
     }
 }
@@ -154,12 +166,18 @@ impl fmt::Debug for Generator {
 
 impl Drop for Generator {
     fn drop(&mut self) {
-        // The padded-key hash states are as sensitive as the key. They are plain arrays and
-        // integers (no heap, no pointers), for which all-zero bytes are a valid value.
-        // SAFETY: `Keyed` holds only flat RustCrypto core states (fixed-size arrays and integers);
-        // writing zeros through a valid, exclusive pointer and dropping the value afterwards is
-        // sound because none of the fields own resources.
-        unsafe { zeroize::zeroize_flat_type(&mut self.keyed as *mut Keyed) }
+        // The padded-key hash states are as sensitive as the key. RustCrypto's 0.10 hash cores
+        // do not implement `Zeroize` and the crate forbids `unsafe`, so the state is overwritten
+        // in place with the state of an empty key (same variant, same size, fixed arrays, no
+        // heap) and `black_box` keeps the compiler from dropping that store as dead. This is a
+        // best-effort wipe (see SECURITY.md): the per-code clones made in `mac` live briefly on
+        // the stack and are not wiped.
+        self.keyed = match self.keyed {
+            Keyed::Sha1(_) => Keyed::Sha1(Hmac::new_from_slice(&[]).expect("any key length")),
+            Keyed::Sha256(_) => Keyed::Sha256(Hmac::new_from_slice(&[]).expect("any key length")),
+            Keyed::Sha512(_) => Keyed::Sha512(Hmac::new_from_slice(&[]).expect("any key length")),
+        };
+        std::hint::black_box(&mut self.keyed);
     }
 }
 
@@ -384,7 +402,8 @@ impl Generator {
 
     /// Checks `code` at `time`, accepting steps from `behind` before to `ahead` after the
     /// current one. Every step of the window is computed and compared in constant time (no
-    /// early exit); the nearest match wins, behind before ahead on a tie.
+    /// early exit); the nearest match wins, behind before ahead on a tie. A window wider than
+    /// [`Generator::max_scan_steps`] either way is refused.
     pub fn verify(
         &self,
         code: &str,
@@ -392,6 +411,10 @@ impl Generator {
         behind: u64,
         ahead: u64,
     ) -> Result<VerifyResult, OtpError> {
+        let max = self.max_scan_steps();
+        if behind > max || ahead > max {
+            return Err(self.too_many_steps());
+        }
         let want = parse_code(code, self.params.digits)?;
         let base = self.counter_at(time);
         let mut best: Option<i64> = None;
@@ -418,8 +441,22 @@ impl Generator {
         2 * 31_557_600 / self.params.period
     }
 
+    /// Most steps each way a drift scan or a verification window may cover: 10 years of steps
+    /// (`limits::MAX_SCAN_SECONDS`; 10,519,200 at 30 s). Wider requests are refused.
+    pub fn max_scan_steps(&self) -> u64 {
+        crate::core::limits::max_scan_steps(self.params.period)
+    }
+
+    fn too_many_steps(&self) -> OtpError {
+        OtpError::TooManySteps {
+            max: self.max_scan_steps(),
+            period: self.params.period,
+        }
+    }
+
     /// Finds every offset within ±`max_steps` at which the consecutive `codes` (oldest first; the
-    /// last one read at `time`) all match. Nearest first.
+    /// last one read at `time`) all match. Nearest first. More than
+    /// [`Generator::max_scan_steps`] is refused.
     pub fn drift(
         &self,
         codes: &[&str],
@@ -433,7 +470,8 @@ impl Generator {
     /// Like [`Generator::drift`], but tries only the signed offsets `from..=to` (steps relative
     /// to the step of `time`; empty when `from > to`). Splitting `-max..=max` into contiguous
     /// ranges and merging their candidates (nearest first, behind before ahead) gives the same
-    /// report as one `drift` call, with `scanned_steps` summed.
+    /// report as one `drift` call, with `scanned_steps` summed. An offset beyond
+    /// ±[`Generator::max_scan_steps`] is refused.
     pub fn drift_range(
         &self,
         codes: &[&str],
@@ -441,6 +479,10 @@ impl Generator {
         from: i64,
         to: i64,
     ) -> Result<DriftReport, OtpError> {
+        let max = self.max_scan_steps() as i64;
+        if from < -max || to > max {
+            return Err(self.too_many_steps());
+        }
         if codes.is_empty() {
             return Err(OtpError::NoCodes);
         }

@@ -43,7 +43,7 @@ impl Severity {
 pub enum SecretIssueKind {
     /// Lower-case letters were upper-cased.
     LowerCase,
-    /// Spaces, tabs or line breaks were removed.
+    /// Spaces, tabs, line breaks and invisible spaces (no-break, zero-width) were removed.
     Whitespace,
     /// `-` group separators were removed.
     Hyphen,
@@ -144,11 +144,21 @@ impl fmt::Display for SecretError {
 
 impl std::error::Error for SecretError {}
 
-/// Decoded key bytes. `Debug` shows only the length; the bytes are zeroed on drop.
-#[derive(Clone, PartialEq, Eq)]
+/// Decoded key bytes. `Debug` shows only the length; the bytes are zeroed on drop; `==` compares
+/// in constant time (for keys of equal length).
+#[derive(Clone)]
 pub struct Secret {
     bytes: Vec<u8>,
 }
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Secret) -> bool {
+        use subtle::ConstantTimeEq;
+        self.bytes.ct_eq(&other.bytes).into()
+    }
+}
+
+impl Eq for Secret {}
 
 impl Drop for Secret {
     fn drop(&mut self) {
@@ -239,7 +249,8 @@ impl Secret {
         }
     }
 
-    /// Lenient decoding for what people paste: accepts lower case, spaces, tabs, line breaks,
+    /// Lenient decoding for what people paste: accepts lower case, spaces (also no-break and
+    /// zero-width ones), tabs, line breaks,
     /// `-` separators and trailing `=` padding, and reports each normalisation. Characters
     /// outside the alphabet are errors with their positions (0, 1 and 8 are called out as
     /// likely misreadings). Non-canonical length or trailing bits and short keys are warnings.
@@ -271,7 +282,10 @@ impl Secret {
                     cleaned.push(ch.to_ascii_uppercase());
                     origin.push(pos);
                 }
-                ' ' | '\t' | '\r' | '\n' => space.push(pos),
+                // Also the invisible spaces that copying from a web page, a PDF or a word
+                // processor brings along: no-break, narrow no-break, figure, zero-width, joiners.
+                ' ' | '\t' | '\r' | '\n' | '\u{a0}' | '\u{2007}' | '\u{202f}' | '\u{200b}'
+                | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' => space.push(pos),
                 '-' => hyphen.push(pos),
                 '=' => padding.push(pos),
                 '0' | '1' | '8' => {

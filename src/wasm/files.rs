@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
 
 use super::{from_js, to_js};
 use crate::core::secret::mask;
@@ -141,12 +142,9 @@ impl Options {
             Some("csv") => InputFormat::Csv,
             Some(_) => return Err(JsError::new("format must be \"auto\", \"json\" or \"csv\"")),
         };
-        let mut listing = Vec::new();
-        for (i, page) in self.listing.iter().enumerate() {
-            let devices = tokenfile::parse_listing(page)
-                .map_err(|e| JsError::new(&format!("listing page {i}: {e}")))?;
-            listing.extend(devices);
-        }
+        let pages: Vec<&str> = self.listing.iter().map(String::as_str).collect();
+        let listing = tokenfile::parse_listings(&pages)
+            .map_err(|(i, e)| JsError::new(&format!("listing page {i}: {e}")))?;
         Ok(ParseOptions {
             format,
             hash_function,
@@ -179,8 +177,8 @@ struct SkippedOut {
 }
 
 #[derive(Serialize)]
-struct NormalizeOut {
-    json: Option<String>,
+struct NormalizeOut<'a> {
+    json: Option<&'a str>,
     skipped: Vec<SkippedOut>,
 }
 
@@ -195,8 +193,10 @@ pub fn normalize(
     let report = o.report(text)?;
     let n = tokenfile::normalize(&report, true).map_err(unusable)?;
     let written = o.skip_invalid || n.skipped.is_empty();
+    // The JSON holds the secrets: wiped once it is copied out to JS.
+    let json = Zeroizing::new(n.json);
     to_js(&NormalizeOut {
-        json: written.then_some(n.json),
+        json: written.then_some(json.as_str()),
         skipped: n
             .skipped
             .into_iter()
@@ -211,14 +211,14 @@ pub fn normalize(
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct RowOut {
+struct RowOut<'a> {
     index: usize,
     serial_number: Option<String>,
     manufacturer: Option<String>,
     model: Option<String>,
     hash_function: Option<&'static str>,
     time_interval_in_seconds: Option<u64>,
-    secret: Option<String>,
+    secret: Option<&'a str>,
     secret_masked: Option<String>,
     valid: bool,
     line: Option<u32>,
@@ -228,7 +228,7 @@ struct RowOut {
 #[derive(Serialize)]
 struct ParsedOut<'a> {
     format: &'static str,
-    records: Vec<RowOut>,
+    records: Vec<RowOut<'a>>,
     report: &'a Report,
 }
 
@@ -241,27 +241,31 @@ pub fn parse_tokens(
 ) -> Result<JsValue, JsError> {
     let o: Options = from_js(options.unwrap_or(JsValue::UNDEFINED))?;
     let report = o.report(text)?;
+    // Canonical keys, wiped once they are copied out to JS.
+    let secrets: Vec<Option<Zeroizing<String>>> = report
+        .records
+        .iter()
+        .map(|r| r.secret.as_ref().map(|s| s.to_base32()))
+        .collect();
     let records = report
         .records
         .iter()
-        .map(|r| {
-            let secret = r.secret.as_ref().map(|s| s.to_base32());
-            RowOut {
-                index: r.index,
-                serial_number: r.serial_number.clone(),
-                manufacturer: r.manufacturer.clone(),
-                model: r.model.clone(),
-                hash_function: r
-                    .hash_function
-                    .filter(|h| *h != HashAlg::Sha512)
-                    .map(HashAlg::graph_name),
-                time_interval_in_seconds: r.time_interval,
-                secret_masked: secret.as_deref().map(|s| mask(s)),
-                secret: secret.map(|s| s.to_string()),
-                valid: r.is_valid(),
-                line: r.line,
-                column: r.column,
-            }
+        .zip(&secrets)
+        .map(|(r, secret)| RowOut {
+            index: r.index,
+            serial_number: r.serial_number.clone(),
+            manufacturer: r.manufacturer.clone(),
+            model: r.model.clone(),
+            hash_function: r
+                .hash_function
+                .filter(|h| *h != HashAlg::Sha512)
+                .map(HashAlg::graph_name),
+            time_interval_in_seconds: r.time_interval,
+            secret_masked: secret.as_deref().map(|s| mask(s)),
+            secret: secret.as_deref().map(String::as_str),
+            valid: r.is_valid(),
+            line: r.line,
+            column: r.column,
         })
         .collect();
     to_js(&ParsedOut {

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
 
 use super::{from_js, to_js};
 use crate::core::graph::render::{self, Ordered};
@@ -220,7 +221,7 @@ struct RefusalOut {
 struct VariantsOut<'a> {
     variants: &'a [Variant],
     body: Option<Ordered<'a>>,
-    json: Option<String>,
+    json: Option<&'a str>,
     refusals: Vec<RefusalOut>,
 }
 
@@ -231,12 +232,12 @@ pub fn variants(text: &str, options: Option<JsValue>) -> Result<JsValue, JsError
     let o: VariantsOpts = from_js(options.unwrap_or(JsValue::UNDEFINED))?;
     let copies = count("copies", o.copies, 1.0, MAX_COPIES as f64)?;
     let report = report(text, &o.hash_function)?;
-    let mut listing_serials = Vec::new();
-    for (i, page) in o.listing.iter().enumerate() {
-        let devices = tokenfile::parse_listing(page)
-            .map_err(|e| JsError::new(&format!("listing {}: {e}", i + 1)))?;
-        listing_serials.extend(devices.into_iter().map(|d| d.serial_number));
-    }
+    let pages: Vec<&str> = o.listing.iter().map(String::as_str).collect();
+    let listing_serials = tokenfile::parse_listings(&pages)
+        .map_err(|(i, e)| JsError::new(&format!("listing {}: {e}", i + 1)))?
+        .into_iter()
+        .map(|d| d.serial_number)
+        .collect();
     tokens(&report)?;
     let made = make_variants(
         &originals(&report),
@@ -249,12 +250,12 @@ pub fn variants(text: &str, options: Option<JsValue>) -> Result<JsValue, JsError
         Ok(made) => {
             let list: Vec<&Token> = made.iter().map(|v| &v.token).collect();
             let body = delta_body(&list);
-            let mut json = render::pretty(&body);
+            let mut json = Zeroizing::new(render::pretty(&body));
             json.push('\n');
             to_js(&VariantsOut {
                 variants: &made,
                 body: Some(Ordered(&body)),
-                json: Some(json),
+                json: Some(json.as_str()),
                 refusals: vec![],
             })
         }
@@ -293,9 +294,9 @@ struct RequestOut<'a> {
     #[serde(flatten)]
     request: &'a GraphRequest,
     records: &'a [usize],
-    http: String,
-    powershell: String,
-    curl: String,
+    http: &'a str,
+    powershell: &'a str,
+    curl: &'a str,
 }
 
 /// The Graph requests of `options.request` for the tokens of `text`, each with its Graph
@@ -333,14 +334,20 @@ pub fn graph_requests(
         },
     )
     .map_err(|e| JsError::new(&e.to_string()))?;
+    // Create requests carry the secrets: the renderings are wiped once copied out to JS.
+    let texts: Vec<[Zeroizing<String>; 3]> = requests
+        .iter()
+        .map(|r| [render::http(r), render::powershell(r), render::curl(r)].map(Zeroizing::new))
+        .collect();
     let out: Vec<RequestOut> = requests
         .iter()
-        .map(|r| RequestOut {
+        .zip(&texts)
+        .map(|(r, [http, powershell, curl])| RequestOut {
             request: r,
             records: &r.records,
-            http: render::http(r),
-            powershell: render::powershell(r),
-            curl: render::curl(r),
+            http,
+            powershell,
+            curl,
         })
         .collect();
     to_js(&out)

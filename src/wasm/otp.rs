@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{from_js, to_js};
 use crate::core::otp::entra_fit;
-use crate::core::{Generator, HashAlg, OtpParams, Secret};
+use crate::core::{Generator, HashAlg, OtpError, OtpParams, Secret};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_OTP: &str = r#"
@@ -175,8 +175,15 @@ impl TotpGenerator {
         Ok(self.inner.hotp_value(self.inner.counter_at(t)))
     }
 
-    /// `count` consecutive code values starting with the step of `time`.
+    /// `count` consecutive code values starting with the step of `time`. Throws for more than
+    /// 10 years of steps (the scan limit in docs/limits.md).
     pub fn values(&self, time: f64, count: u32) -> Result<Vec<u32>, JsError> {
+        if count as u64 > self.inner.max_scan_steps() {
+            return Err(JsError::new(&format!(
+                "count: at most {} values (10 years of steps, the scan limit in docs/limits.md)",
+                self.inner.max_scan_steps()
+            )));
+        }
         let first = self.inner.counter_at(unix_time(time)?);
         Ok((0..count as u64)
             .map(|i| self.inner.hotp_value(first.saturating_add(i)))
@@ -247,6 +254,7 @@ pub fn verify_code(
             offset_steps: r.offset_steps,
             offset_seconds: r.offset_seconds,
         },
+        Err(e @ OtpError::TooManySteps { .. }) => return Err(JsError::new(&e.to_string())),
         Err(_) => VerifyOut {
             matched: false,
             offset_steps: None,
@@ -341,6 +349,7 @@ pub fn find_drift(
                 .collect(),
             scanned_steps: r.scanned_steps,
         },
+        Err(e @ OtpError::TooManySteps { .. }) => return Err(JsError::new(&e.to_string())),
         Err(_) => DriftOut {
             candidates: vec![],
             scanned_steps: 0,

@@ -4,6 +4,11 @@ use crate::{files, graph, otp};
 
 use std::process::ExitCode;
 
+use hwoath::core::limits::MAX_INPUT_BYTES;
+use hwoath::core::token::ListedDevice;
+use hwoath::core::tokenfile;
+use zeroize::Zeroizing;
+
 use clap::{Parser, Subcommand};
 
 /// Prepare hardware OATH (TOTP) tokens for Microsoft Entra ID, offline.
@@ -76,19 +81,52 @@ pub fn now() -> u64 {
         .unwrap_or(0)
 }
 
-/// Reads a file argument; `-` reads standard input.
-pub fn read_input(path: &str) -> Result<String, Unusable> {
+/// Reads a file argument as UTF-8 text; `-` reads standard input. The text is wiped when
+/// dropped (token files hold secrets). Refuses more than `limits::MAX_INPUT_BYTES` without
+/// reading further, UTF-16 and bytes that are not UTF-8 (core `tokenfile::text_from_bytes`).
+pub fn read_input(path: &str) -> Result<Zeroizing<String>, Unusable> {
     use std::io::Read;
-    if path == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| Unusable(format!("cannot read standard input: {e}")))?;
-        Ok(s)
+    let name = display_name(path);
+    // One byte more than the limit is enough to refuse, whatever the input's size.
+    let cap = MAX_INPUT_BYTES as u64 + 1;
+    let mut bytes = Zeroizing::new(Vec::new());
+    let read = if path == "-" {
+        std::io::stdin().lock().take(cap).read_to_end(&mut bytes)
     } else {
-        let bytes =
-            std::fs::read(path).map_err(|e| Unusable(format!("cannot read {path}: {e}")))?;
-        String::from_utf8(bytes).map_err(|_| Unusable(format!("{path} is not UTF-8 text")))
+        std::fs::File::open(path).and_then(|f| {
+            let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+            bytes.reserve(len.min(cap) as usize);
+            f.take(cap).read_to_end(&mut bytes)
+        })
+    };
+    read.map_err(|e| Unusable(format!("cannot read {name}: {e}")))?;
+    tokenfile::text_from_bytes("the file", &bytes).map_err(|e| Unusable(format!("{name}: {e}")))?;
+    let bytes = std::mem::take(&mut *bytes);
+    // Valid UTF-8 (checked above): no copy is made.
+    Ok(Zeroizing::new(String::from_utf8(bytes).map_err(|_| {
+        Unusable(format!("{name} is not UTF-8 text"))
+    })?))
+}
+
+/// Reads the pages of a Graph listing (`--listing`, repeatable) as one list of devices.
+pub fn read_listings(paths: &[String]) -> Result<Vec<ListedDevice>, Unusable> {
+    let texts = paths
+        .iter()
+        .map(|p| read_input(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let pages: Vec<&str> = texts.iter().map(|t| t.as_str()).collect();
+    tokenfile::parse_listings(&pages).map_err(|(i, e)| {
+        let path = paths.get(i).map_or("", |p| display_name(p));
+        Unusable(format!("listing {path}: {e}"))
+    })
+}
+
+/// `<stdin>` for `-`, else the path.
+pub fn display_name(path: &str) -> &str {
+    if path == "-" {
+        "<stdin>"
+    } else {
+        path
     }
 }
 

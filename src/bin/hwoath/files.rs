@@ -7,11 +7,10 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use hwoath::core::diag::Diagnostic;
-use hwoath::core::token::ListedDevice;
 use hwoath::core::tokenfile::{self, InputFormat, ParseOptions, Report};
 use hwoath::core::{HashAlg, Severity};
 
-use crate::{print_json, read_input, Unusable};
+use crate::{display_name, print_json, read_input, read_listings, Unusable};
 
 /// Hash function for records that do not state one (every CSV row).
 #[derive(Clone, Copy, ValueEnum)]
@@ -47,13 +46,7 @@ pub struct InputOpts {
 
 impl InputOpts {
     fn options(&self) -> Result<ParseOptions, Unusable> {
-        let mut listing: Vec<ListedDevice> = Vec::new();
-        for path in &self.listings {
-            let text = read_input(path)?;
-            let page = tokenfile::parse_listing(&text)
-                .map_err(|e| Unusable(format!("listing {}: {e}", display_name(path))))?;
-            listing.extend(page);
-        }
+        let listing = read_listings(&self.listings)?;
         Ok(ParseOptions {
             format: match self.input_format {
                 FormatArg::Auto => InputFormat::Auto,
@@ -75,17 +68,9 @@ impl InputOpts {
             .iter()
             .map(|f| read_input(f))
             .collect::<Result<Vec<_>, _>>()?;
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let refs: Vec<&str> = texts.iter().map(|t| t.as_str()).collect();
         tokenfile::validate_files(&refs, &opts)
             .map_err(|(i, e)| Unusable(format!("{}: {}", display_name(&files[i]), e)))
-    }
-}
-
-fn display_name(path: &str) -> &str {
-    if path == "-" {
-        "<stdin>"
-    } else {
-        path
     }
 }
 

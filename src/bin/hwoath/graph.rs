@@ -18,7 +18,7 @@ use hwoath::core::variants::{make_variants, originals, Variant, VariantOptions, 
 use hwoath::core::HashAlg;
 use serde::Serialize;
 
-use crate::{now, print_json, read_input, Unusable};
+use crate::{now, print_json, read_input, read_listings, Unusable};
 
 /// Hash for records that do not state one (every legacy CSV row).
 #[derive(Clone, Copy, ValueEnum)]
@@ -74,13 +74,10 @@ pub struct VariantsArgs {
 
 pub fn variants(a: &VariantsArgs) -> Result<ExitCode, Unusable> {
     let report = a.file.report()?;
-    let mut listing_serials = Vec::new();
-    for path in &a.listing {
-        let text = read_input(path)?;
-        let devices =
-            tokenfile::parse_listing(&text).map_err(|e| Unusable(format!("{path}: {e}")))?;
-        listing_serials.extend(devices.into_iter().map(|d| d.serial_number));
-    }
+    let listing_serials = read_listings(&a.listing)?
+        .into_iter()
+        .map(|d| d.serial_number)
+        .collect();
     if let Err(e) = usable_tokens(&report) {
         refuse_file(&a.file.file, &e);
         return Ok(ExitCode::from(1));

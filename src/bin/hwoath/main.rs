@@ -1,6 +1,7 @@
 //! `hwoath`: the native command line over the hwoath core, for air-gapped and scripted use.
 //!
 //! Exit codes: 0 success, 1 a negative answer (no match, an invalid record), 2 unusable input.
+#![forbid(unsafe_code)]
 
 /// `println!` that ends the program quietly when standard output is closed (`hwoath … | head`)
 /// instead of panicking on the broken pipe.
@@ -23,7 +24,7 @@ mod graph;
 mod otp;
 
 #[cfg(not(target_arch = "wasm32"))]
-pub use app::{now, print_json, read_input, Unusable};
+pub use app::{display_name, now, print_json, read_input, read_listings, Unusable};
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {

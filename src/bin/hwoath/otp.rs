@@ -4,8 +4,9 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use hwoath::core::otp::{entra_fit, human_duration};
-use hwoath::core::{Generator, HashAlg, OtpParams, Secret, Severity};
+use hwoath::core::{Generator, HashAlg, OtpParams, ParsedSecret, Secret, Severity};
 use serde_json::json;
+use zeroize::Zeroizing;
 
 use crate::{now, print_json, Unusable};
 
@@ -29,7 +30,9 @@ impl From<HashArg> for HashAlg {
 /// Options shared by every code command.
 #[derive(Args)]
 pub struct CodeOpts {
-    /// Base32 secret (lower case, spaces, '-' and '=' padding are accepted).
+    /// Base32 secret (lower case, spaces, '-' and '=' padding are accepted). `-` reads it from
+    /// the first line of standard input, which keeps it out of the process list and the shell
+    /// history.
     #[arg(long)]
     secret: String,
     /// HMAC hash.
@@ -48,7 +51,7 @@ pub struct CodeOpts {
 
 impl CodeOpts {
     fn generator(&self) -> Result<Generator, Unusable> {
-        let parsed = Secret::parse(&self.secret).map_err(|e| Unusable(format!("secret: {e}")))?;
+        let parsed = parse_secret(&self.secret)?;
         let params = OtpParams {
             hash: self.hash.into(),
             digits: self.digits,
@@ -60,6 +63,21 @@ impl CodeOpts {
     fn time(&self) -> u64 {
         self.time.unwrap_or_else(now)
     }
+}
+
+/// Decodes `--secret`; `-` reads the secret from the first line of standard input. Every copy
+/// of the text is wiped when dropped.
+fn parse_secret(arg: &str) -> Result<ParsedSecret, Unusable> {
+    let text = if arg == "-" {
+        let mut line = Zeroizing::new(String::new());
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Unusable(format!("cannot read the secret from standard input: {e}")))?;
+        Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string())
+    } else {
+        Zeroizing::new(arg.to_string())
+    };
+    Secret::parse(&text).map_err(|e| Unusable(format!("secret: {e}")))
 }
 
 #[derive(Args)]
@@ -176,7 +194,7 @@ pub fn drift(a: &DriftArgs) -> Result<ExitCode, Unusable> {
 
 #[derive(Args)]
 pub struct InspectArgs {
-    /// Base32 secret to inspect.
+    /// Base32 secret to inspect; `-` reads it from the first line of standard input.
     #[arg(long)]
     secret: String,
     /// Print a JSON object.
@@ -185,7 +203,7 @@ pub struct InspectArgs {
 }
 
 pub fn inspect(a: &InspectArgs) -> Result<ExitCode, Unusable> {
-    let p = Secret::parse(&a.secret).map_err(|e| Unusable(format!("secret: {e}")))?;
+    let p = parse_secret(&a.secret)?;
     let canonical = p.secret.to_base32();
     let masked = hwoath::core::secret::mask(&canonical);
     if a.json {

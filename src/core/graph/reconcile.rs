@@ -475,6 +475,7 @@ pub fn reconcile(
     response: &str,
     options: &ReconcileOptions,
 ) -> Result<Reconciliation, UnusableResponse> {
+    crate::core::limits::check_input_size("the response", response.len()).map_err(unusable)?;
     let body = strip_envelope(response);
     if body.trim().is_empty() {
         return Err(unusable(

@@ -11,6 +11,7 @@ use super::item::{Cursor, Field, Item, Name, StrLoc, Val};
 use super::rules::codes;
 use super::Unusable;
 use crate::core::diag::{Diagnostic, Pos};
+use crate::core::limits::{thousands, MAX_RECORDS, MAX_STRING_BYTES};
 use crate::core::Severity::{Error, Info, Warning};
 
 /// The legacy header, for messages.
@@ -46,8 +47,24 @@ struct Row {
 /// A read CSV file: the rows are kept so items can borrow their cells.
 pub(crate) struct Table {
     delimiter: u8,
+    /// The file starts with Excel's `sep=X` line (skipped).
+    sep_line: bool,
     header: Row,
     rows: Vec<Row>,
+}
+
+/// Excel's `sep=;` first line: the separator, and where the header starts.
+fn sep_line(text: &str) -> Option<(u8, usize)> {
+    let end = text.find('\n').unwrap_or(text.len());
+    let line = text[..end].trim_end_matches('\r');
+    let rest = line
+        .get(..4)?
+        .eq_ignore_ascii_case("sep=")
+        .then(|| &line[4..])?;
+    match rest.as_bytes() {
+        [d] if !d.is_ascii_alphanumeric() && *d != b'"' => Some((*d, (end + 1).min(text.len()))),
+        _ => None,
+    }
 }
 
 /// `,` unless the first line has `;` (or a tab) and no `,` (spreadsheets in some locales).
@@ -67,18 +84,35 @@ fn delimiter(text: &str) -> u8 {
 impl Table {
     /// Reads the rows. Fails when the first row is not a token CSV header.
     pub(crate) fn read(text: &str) -> Result<Table, Unusable> {
-        let delimiter = delimiter(text);
+        let sep = sep_line(text);
+        let start = sep.map_or(0, |(_, start)| start);
+        let delimiter = sep.map_or_else(|| delimiter(&text[start..]), |(d, _)| d);
         let mut reader = ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
-            .from_reader(text.as_bytes());
+            .from_reader(&text.as_bytes()[start..]);
         let mut rows = Vec::new();
         for result in reader.records() {
             let record =
                 result.map_err(|e| Unusable::new(format!("not a readable CSV file: {e}")))?;
+            if rows.len() > MAX_RECORDS {
+                return Err(super::too_many_records());
+            }
+            if record.iter().any(|c| c.len() > MAX_STRING_BYTES) {
+                return Err(Unusable {
+                    message: format!(
+                        "over hwoath's limits: a cell longer than {} bytes (the string length limit in docs/limits.md)",
+                        thousands(MAX_STRING_BYTES)
+                    ),
+                    line: record
+                        .position()
+                        .map(|p| p.line() as u32 + u32::from(sep.is_some())),
+                    column: None,
+                });
+            }
             // After a `\r\n` the position can point at the `\n`: start at the first cell.
-            let mut offset = record.position().map_or(0, |p| p.byte() as usize);
+            let mut offset = start + record.position().map_or(0, |p| p.byte() as usize);
             while matches!(text.as_bytes().get(offset), Some(b'\r' | b'\n')) {
                 offset += 1;
             }
@@ -87,6 +121,15 @@ impl Table {
         if rows.is_empty() {
             return Err(Unusable::new("the file is empty"));
         }
+        // A spreadsheet's trailing separators: empty columns after the last named one.
+        let named = rows[0]
+            .record
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.trim().is_empty())
+            .last()
+            .map_or(0, |(i, _)| i + 1);
+        rows[0].record.truncate(named);
         let header = rows.remove(0);
         let mapped: Vec<Option<&str>> = header.record.iter().map(column_field).collect();
         let has = |f: &str| mapped.contains(&Some(f));
@@ -95,7 +138,7 @@ impl Table {
                 message: format!(
                     "not a token file: neither JSON nor a CSV whose first line is the legacy header ({LEGACY_HEADER})"
                 ),
-                line: Some(1),
+                line: Some(1 + u32::from(sep.is_some())),
                 column: Some(1),
             });
         }
@@ -116,6 +159,7 @@ impl Table {
         }
         Ok(Table {
             delimiter,
+            sep_line: sep.is_some(),
             header,
             rows,
         })
@@ -133,6 +177,35 @@ impl Table {
         let header_cells = cell_starts(text, self.header.offset, self.delimiter);
         let columns: Vec<Option<&'static str>> =
             self.header.record.iter().map(column_field).collect();
+        if self.sep_line {
+            diagnostics.push(Diagnostic::new(
+                Info,
+                codes::CSV_SEP_LINE,
+                None,
+                None,
+                Some(Pos { line: 1, column: 1 }),
+                format!(
+                    "the first line is Excel's \"sep={}\" separator hint; it was read and skipped",
+                    self.delimiter as char
+                ),
+            ));
+        }
+        if self.delimiter != b',' {
+            let pos = header_cells
+                .get(1)
+                .map(|&(off, _)| cursor.advance_to(text, off - 1));
+            diagnostics.push(Diagnostic::new(
+                Info,
+                codes::CSV_SEPARATOR,
+                None,
+                None,
+                pos,
+                format!(
+                    "the CSV is separated by {} (a spreadsheet's regional setting), not commas; it was read that way, and Entra's own CSV upload expects commas (normalisation writes JSON)",
+                    if self.delimiter == b'\t' { "tabs".to_string() } else { format!("'{}'", self.delimiter as char) }
+                ),
+            ));
+        }
         for (i, cell) in self.header.record.iter().enumerate() {
             if columns[i].is_none() {
                 let pos = header_cells
@@ -177,13 +250,24 @@ impl Table {
             ));
         }
         let width = self.header.record.len();
+        let mut trailing: Vec<usize> = Vec::new();
+        if header_cells.len() > width {
+            trailing.push(header_cells[width].0);
+        }
         let mut items = Vec::with_capacity(self.rows.len());
         for row in &self.rows {
             if row.record.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
             let start = cursor.advance_to(text, row.offset);
-            if row.record.len() != width {
+            let blank_tail = row.record.len() > width
+                && row.record.iter().skip(width).all(|c| c.trim().is_empty());
+            if blank_tail && trailing.len() < 2 {
+                if let Some(&(off, _)) = cell_starts(text, row.offset, self.delimiter).get(width) {
+                    trailing.push(off);
+                }
+            }
+            if row.record.len() != width && !blank_tail {
                 items.push(Item {
                     start,
                     fields: Vec::new(),
@@ -204,10 +288,10 @@ impl Table {
             }
             let cells = cell_starts(text, row.offset, self.delimiter);
             let mut fields = Vec::with_capacity(width);
-            for (i, value) in row.record.iter().enumerate() {
+            for (i, value) in row.record.iter().take(width).enumerate() {
                 let Some(field) = columns[i] else { continue };
                 let (pos, loc) = match cells.get(i) {
-                    Some(&(offset, quoted)) if cells.len() == width => {
+                    Some(&(offset, quoted)) if cells.len() == row.record.len() => {
                         let pos = cursor.advance_to(text, offset);
                         (
                             pos,
@@ -235,6 +319,17 @@ impl Table {
                 broken: None,
                 csv: true,
             });
+        }
+        if let Some(&first) = trailing.first() {
+            let pos = cursor.advance_to(text, first.saturating_sub(1));
+            diagnostics.push(Diagnostic::new(
+                Info,
+                codes::CSV_TRAILING_EMPTY,
+                None,
+                None,
+                Some(pos),
+                "empty fields after the last column (a spreadsheet's trailing separators) are ignored",
+            ));
         }
         (items, diagnostics)
     }

@@ -45,11 +45,24 @@ pub(crate) fn read<'a>(root: &'a json::Value<'a>) -> Result<Parsed<'a>, Unusable
         }
         Kind::Object(members) => match members.iter().find(|m| m.key == "value") {
             Some(value) => {
+                if let Some(again) = members.iter().filter(|m| m.key == "value").nth(1) {
+                    return Err(unusable_at(
+                        again.key_pos,
+                        format!(
+                            "\"value\" is given twice (first at {}:{}); which list of tokens counts is ambiguous, so neither is read",
+                            value.key_pos.line, value.key_pos.column
+                        ),
+                    ));
+                }
                 let Kind::Array(values) = &value.value.kind else {
+                    let hint = match value.value.kind {
+                        Kind::Object(_) => " (Windows PowerShell's ConvertTo-Json writes a one-item array as the item: wrap it, @(...), or use -AsArray)",
+                        _ => "",
+                    };
                     return Err(unusable_at(
                         value.value.pos,
                         format!(
-                            "not a token file: \"value\" is {}, not an array of tokens",
+                            "not a token file: \"value\" is {}, not an array of tokens{hint}",
                             value.value.kind_name()
                         ),
                     ));
@@ -139,7 +152,17 @@ fn envelope(root: &json::Value, members: &[Member], out: &mut Vec<Diagnostic>) {
         }
         Some(_) => {}
     }
-    for m in members {
+    for (i, m) in members.iter().enumerate() {
+        if m.key == "@context" && members[..i].iter().any(|p| p.key == "@context") {
+            out.push(Diagnostic::new(
+                Warning,
+                codes::TOP_LEVEL_KEY,
+                None,
+                Some("@context"),
+                Some(m.key_pos),
+                "\"@context\" is given twice; the first is used (normalisation writes \"#$delta\")",
+            ));
+        }
         if m.key != "@context" && m.key != "value" {
             out.push(Diagnostic::new(
                 Warning,

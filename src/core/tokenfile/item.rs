@@ -203,15 +203,17 @@ impl Cursor {
         Cursor { offset, pos }
     }
 
-    /// Position of byte `offset`; `\n` ends a line (a `\r` before it is a column like any other).
+    /// Position of byte `offset`; `\n` ends a line (a `\r` before it is a column like any
+    /// other), and so does a lone `\r` (old Mac line ends).
     pub(crate) fn advance_to(&mut self, text: &str, offset: usize) -> Pos {
         if offset < self.offset {
             *self = Cursor::new();
         }
         let bytes = text.as_bytes();
         let end = offset.min(bytes.len());
-        for &b in &bytes[self.offset.min(end)..end] {
-            if b == b'\n' {
+        for i in self.offset.min(end)..end {
+            let b = bytes[i];
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                 self.pos.line += 1;
                 self.pos.column = 1;
             } else if b & 0xC0 != 0x80 {
@@ -229,7 +231,7 @@ mod tests {
 
     #[test]
     fn cursor_matches_line_index() {
-        let text = "ab\r\né,x\n\"q\"\"z\"";
+        let text = "ab\r\né,x\n\"q\"\"z\"\r\rw";
         let idx = crate::core::diag::LineIndex::new(text);
         let mut c = Cursor::new();
         for off in 0..text.len() {

@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 
 use crate::core::diag::Pos;
+use crate::core::limits::{thousands, MAX_JSON_VALUES, MAX_STRING_BYTES};
 
 /// Deepest nesting accepted (serde_json's default recursion limit of 128 allows 127 levels).
 pub const MAX_DEPTH: usize = 127;
@@ -59,6 +60,9 @@ pub struct JsonError {
     pub message: String,
     /// Where (1-based).
     pub pos: Pos,
+    /// True when the document is refused for a resource limit (`core::limits`), not for its
+    /// syntax.
+    pub limit: bool,
 }
 
 impl<'a> Value<'a> {
@@ -127,6 +131,7 @@ pub fn parse(text: &str) -> Result<Value<'_>, JsonError> {
         line: 1,
         col: 1,
         depth: 0,
+        values: 0,
     };
     p.ws();
     let v = p.value()?;
@@ -204,6 +209,7 @@ struct Parser<'a> {
     line: u32,
     col: u32,
     depth: usize,
+    values: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -218,6 +224,15 @@ impl<'a> Parser<'a> {
         JsonError {
             message: message.to_string(),
             pos: self.pos(),
+            limit: false,
+        }
+    }
+
+    fn limit(&self, pos: Pos, message: String) -> JsonError {
+        JsonError {
+            message,
+            pos,
+            limit: true,
         }
     }
 
@@ -253,8 +268,10 @@ impl<'a> Parser<'a> {
     fn ws(&mut self) {
         while let Some(&b) = self.src.get(self.i) {
             match b {
-                b' ' | b'\t' | b'\r' => self.bump(),
-                b'\n' => {
+                b' ' | b'\t' => self.bump(),
+                // The `\r` of `\r\n` is a column; a lone `\r` ends a line (old Mac files).
+                b'\r' if self.src.get(self.i + 1) == Some(&b'\n') => self.bump(),
+                b'\r' | b'\n' => {
                     self.i += 1;
                     self.line += 1;
                     self.col = 1;
@@ -267,6 +284,16 @@ impl<'a> Parser<'a> {
     fn value(&mut self) -> Result<Value<'a>, JsonError> {
         let offset = self.i;
         let pos = self.pos();
+        self.values += 1;
+        if self.values > MAX_JSON_VALUES {
+            return Err(self.limit(
+                pos,
+                format!(
+                    "the document has more than {} JSON values (the value limit in docs/limits.md)",
+                    thousands(MAX_JSON_VALUES)
+                ),
+            ));
+        }
         let kind = match self.src.get(self.i) {
             Some(b'{') => self.object()?,
             Some(b'[') => self.array()?,
@@ -293,7 +320,10 @@ impl<'a> Parser<'a> {
     fn enter(&mut self) -> Result<(), JsonError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.err("nesting is too deep"));
+            return Err(self.limit(
+                self.pos(),
+                format!("nesting is too deep: more than {MAX_DEPTH} levels of arrays and objects (the depth limit in docs/limits.md)"),
+            ));
         }
         Ok(())
     }
@@ -385,6 +415,7 @@ impl<'a> Parser<'a> {
     }
 
     fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        let (open, open_pos) = (self.i, self.pos());
         self.bump(); // opening quote
         let mut out = String::new();
         let mut first = true;
@@ -399,6 +430,15 @@ impl<'a> Parser<'a> {
                     self.col += 1;
                 }
                 self.i += 1;
+            }
+            if self.i - open > MAX_STRING_BYTES + 1 {
+                return Err(self.limit(
+                    open_pos,
+                    format!(
+                        "a string longer than {} bytes (the string length limit in docs/limits.md)",
+                        thousands(MAX_STRING_BYTES)
+                    ),
+                ));
             }
             // We stop only at ASCII bytes, so the run is whole UTF-8.
             let run = &self.text[start..self.i];
@@ -438,6 +478,7 @@ impl<'a> Parser<'a> {
                                             message: "lone leading surrogate in a \\u escape"
                                                 .into(),
                                             pos: at,
+                                            limit: false,
                                         });
                                     }
                                     self.bump();
@@ -448,6 +489,7 @@ impl<'a> Parser<'a> {
                                             message: "invalid surrogate pair in a \\u escape"
                                                 .into(),
                                             pos: at,
+                                            limit: false,
                                         });
                                     }
                                     0x10000 + ((hi as u32 - 0xD800) << 10) + (lo as u32 - 0xDC00)
@@ -456,6 +498,7 @@ impl<'a> Parser<'a> {
                                     return Err(JsonError {
                                         message: "lone trailing surrogate in a \\u escape".into(),
                                         pos: at,
+                                        limit: false,
                                     })
                                 }
                                 _ => hi as u32,

@@ -62,11 +62,8 @@ pub fn parse_listing(text: &str) -> Result<Vec<ListedDevice>, Unusable> {
     if text.trim().is_empty() {
         return Err(Unusable::new("the listing is empty"));
     }
-    let root = json::parse(text).map_err(|e| Unusable {
-        message: format!("the listing is not valid JSON: {}", e.message),
-        line: Some(e.pos.line),
-        column: Some(e.pos.column),
-    })?;
+    crate::core::limits::check_input_size("the listing", text.len()).map_err(Unusable::new)?;
+    let root = json::parse(text).map_err(|e| super::json_unusable("the listing is ", e))?;
     let at = |v: &json::Value, message: String| Unusable {
         message,
         line: Some(v.pos.line),
@@ -127,6 +124,37 @@ pub fn parse_listing(text: &str) -> Result<Vec<ListedDevice>, Unusable> {
             status: text_of(d, "status"),
             assigned_to,
         });
+    }
+    Ok(out)
+}
+
+/// Reads every page of a listing (in order) into one list of devices. Refuses more than
+/// `limits::MAX_LISTING_PAGES` pages or `limits::MAX_LISTED_DEVICES` devices; the error names the
+/// index of the page at fault.
+pub fn parse_listings(pages: &[&str]) -> Result<Vec<ListedDevice>, (usize, Unusable)> {
+    use crate::core::limits::{thousands, MAX_LISTED_DEVICES, MAX_LISTING_PAGES};
+    if pages.len() > MAX_LISTING_PAGES {
+        return Err((
+            MAX_LISTING_PAGES,
+            Unusable::new(format!(
+                "{} listing pages; hwoath reads at most {} (the listing page limit in docs/limits.md)",
+                thousands(pages.len()),
+                thousands(MAX_LISTING_PAGES)
+            )),
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, page) in pages.iter().enumerate() {
+        out.extend(parse_listing(page).map_err(|e| (i, e))?);
+        if out.len() > MAX_LISTED_DEVICES {
+            return Err((
+                i,
+                Unusable::new(format!(
+                    "the listing has more than {} devices (the listing limit in docs/limits.md)",
+                    thousands(MAX_LISTED_DEVICES)
+                )),
+            ));
+        }
     }
     Ok(out)
 }

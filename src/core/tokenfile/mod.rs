@@ -6,6 +6,7 @@
 
 mod csv;
 mod delta;
+mod encoding;
 mod item;
 pub mod json;
 mod listing;
@@ -14,11 +15,13 @@ mod rules;
 
 use std::fmt;
 
-pub use listing::parse_listing;
+pub use encoding::{check_text, text_from_bytes};
+pub use listing::{parse_listing, parse_listings};
 pub use normalize::{canonical_json, normalize};
 pub use rules::{codes, MAX_SECRET_CHARS};
 
 use crate::core::diag::Diagnostic;
+use crate::core::limits::{thousands, MAX_LISTED_DEVICES, MAX_RECORDS};
 use crate::core::otp::HashAlg;
 use crate::core::secret::Secret;
 use crate::core::token::{ListedDevice, Token};
@@ -229,6 +232,16 @@ pub fn validate_files(texts: &[&str], opts: &ParseOptions) -> Result<Report, (us
             Unusable::new("hmacsha512 is not accepted by Entra: use hmacsha1 or hmacsha256"),
         ));
     }
+    if opts.listing.len() > MAX_LISTED_DEVICES {
+        return Err((
+            0,
+            Unusable::new(format!(
+                "the listing has {} devices; hwoath reads at most {} (the listing limit in docs/limits.md)",
+                thousands(opts.listing.len()),
+                thousands(MAX_LISTED_DEVICES)
+            )),
+        ));
+    }
     let ctx = rules::Ctx {
         hash: opts.hash_function,
     };
@@ -265,9 +278,32 @@ pub fn validate_files(texts: &[&str], opts: &ParseOptions) -> Result<Report, (us
     })
 }
 
-/// Strips a UTF-8 byte order mark.
+/// The unusable error for a JSON document that cannot be read; `what` prefixes the message
+/// (e.g. "the listing is ").
+pub(crate) fn json_unusable(what: &str, e: json::JsonError) -> Unusable {
+    let message = if e.limit {
+        format!("{what}over hwoath's limits: {}", e.message)
+    } else {
+        format!("{what}not valid JSON: {}", e.message)
+    };
+    Unusable {
+        message,
+        line: Some(e.pos.line),
+        column: Some(e.pos.column),
+    }
+}
+
+/// The upload has more records than `limits::MAX_RECORDS`.
+pub(crate) fn too_many_records() -> Unusable {
+    Unusable::new(format!(
+        "more than {} records in one upload (the record limit in docs/limits.md): split the file",
+        thousands(MAX_RECORDS)
+    ))
+}
+
+/// Strips a UTF-8 byte order mark (several, when a tool added one to a file that had one).
 pub(crate) fn strip_bom(text: &str) -> &str {
-    text.strip_prefix('\u{feff}').unwrap_or(text)
+    text.trim_start_matches('\u{feff}')
 }
 
 fn read_file(
@@ -279,6 +315,7 @@ fn read_file(
     spots: &mut Vec<rules::Spots>,
     found: &mut Vec<(usize, Diagnostic)>,
 ) -> Result<DetectedFormat, Unusable> {
+    check_text("the file", text)?;
     let text = strip_bom(text);
     let first = text.trim_start().chars().next();
     let Some(first) = first else {
@@ -291,28 +328,28 @@ fn read_file(
     };
     let mut diags = Vec::new();
     let mut check_items = |items: &[item::Item], diags: &mut Vec<Diagnostic>| {
+        if records.len() + items.len() > MAX_RECORDS {
+            return Err(too_many_records());
+        }
         records.reserve(items.len());
         for it in items {
             let (r, s) = rules::check(text, it, records.len(), file, ctx, diags);
             records.push(r);
             spots.push(s);
         }
+        Ok(())
     };
     let format = if json {
-        let root = json::parse(text).map_err(|e| Unusable {
-            message: format!("not valid JSON: {}", e.message),
-            line: Some(e.pos.line),
-            column: Some(e.pos.column),
-        })?;
+        let root = json::parse(text).map_err(|e| json_unusable("", e))?;
         let parsed = delta::read(&root)?;
         diags.extend(parsed.diagnostics);
-        check_items(&parsed.items, &mut diags);
+        check_items(&parsed.items, &mut diags)?;
         parsed.format
     } else {
         let table = csv::Table::read(text)?;
         let (items, header) = table.items(text, opts.hash_function.is_some());
         diags.extend(header);
-        check_items(&items, &mut diags);
+        check_items(&items, &mut diags)?;
         DetectedFormat::LegacyCsv
     };
     found.extend(diags.into_iter().map(|d| (file, d)));

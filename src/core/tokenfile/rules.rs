@@ -32,6 +32,12 @@ pub mod codes {
     pub const CSV_UNKNOWN_COLUMN: &str = "HW011";
     /// The legacy CSV has no hash column: the default or the option is used.
     pub const CSV_HASH: &str = "HW012";
+    /// The CSV is separated by `;` or tabs (a spreadsheet's locale), not `,`.
+    pub const CSV_SEPARATOR: &str = "HW013";
+    /// Excel's `sep=;` first line, read and skipped.
+    pub const CSV_SEP_LINE: &str = "HW014";
+    /// Rows with empty fields after the last column (trailing separators), ignored.
+    pub const CSV_TRAILING_EMPTY: &str = "HW015";
     /// A required field is missing or null.
     pub const MISSING: &str = "HW101";
     /// A field has the wrong JSON type.
@@ -48,6 +54,14 @@ pub mod codes {
     pub const UNKNOWN_FIELD: &str = "HW107";
     /// The same field twice in one record.
     pub const DUPLICATE_FIELD: &str = "HW108";
+    /// An invisible or control character inside serialNumber, manufacturer or model.
+    pub const INVISIBLE: &str = "HW109";
+    /// A serial number with a non-ASCII character (a look-alike digit or letter).
+    pub const SERIAL_NON_ASCII: &str = "HW112";
+    /// A serial number in scientific notation (`1.23457E+11`, from a spreadsheet).
+    pub const SERIAL_SCIENTIFIC: &str = "HW113";
+    /// A spreadsheet formula (`=…`) where a value belongs.
+    pub const FORMULA: &str = "HW114";
     /// `timeIntervalInSeconds` not 30 or 60.
     pub const INTERVAL: &str = "HW110";
     /// `timeIntervalInSeconds` given as a string or a decimal: written as an integer.
@@ -92,6 +106,8 @@ pub mod codes {
     pub const DUPLICATE_SECRET: &str = "HW302";
     /// Equivalent secret keys (differ only by trailing zero bytes).
     pub const EQUIVALENT_SECRET: &str = "HW303";
+    /// Two serial numbers that differ only by leading zeros (a spreadsheet may have dropped them).
+    pub const SERIAL_LEADING_ZEROS: &str = "HW307";
     /// `@contentId` missing.
     pub const CONTENT_ID_MISSING: &str = "HW304";
     /// `@contentId` duplicated.
@@ -276,16 +292,16 @@ pub(crate) fn check(
     } else {
         content_id(get("@contentId"), item.start, &mut out, &mut spots)
     };
-    let serial = required_text("serialNumber", get("serialNumber"), item, &mut out);
+    let serial = required_text(text, "serialNumber", get("serialNumber"), item, &mut out);
     spots.serial = get("serialNumber").map(|f| f.pos);
-    let manufacturer = required_text("manufacturer", get("manufacturer"), item, &mut out);
-    let model = required_text("model", get("model"), item, &mut out);
+    let manufacturer = required_text(text, "manufacturer", get("manufacturer"), item, &mut out);
+    let model = required_text(text, "model", get("model"), item, &mut out);
     let secret = secret_key(text, get("secretKey"), item, &mut out);
     spots.secret = get("secretKey").map(|f| f.pos);
     let interval = interval(get("timeIntervalInSeconds"), item, &mut out);
     let hash = hash_function(get("hashFunction"), item, ctx, &mut out);
     let display_name = display_name(get("displayName"), &mut out);
-    let assign_to = assign_to(get("assignTo"), csv, &mut out);
+    let assign_to = assign_to(text, get("assignTo"), csv, &mut out);
 
     let ok = out.errors == 0;
     record.content_id = content_id;
@@ -332,6 +348,7 @@ fn missing(field: &'static str, f: Option<&Field>, item: &Item, out: &mut Out) {
 }
 
 fn required_text(
+    text: &str,
     field: &'static str,
     f: Option<&Field>,
     item: &Item,
@@ -370,6 +387,9 @@ fn required_text(
                     ),
                 );
             }
+            if !text_looks_right(text, field, fd, s, t, item.csv, out) {
+                return None;
+            }
             Some(t.to_string())
         }
         Val::Num(_) if field == "serialNumber" => {
@@ -393,6 +413,128 @@ fn required_text(
             None
         }
     }
+}
+
+/// A name for a character nobody can see, or `None` for a visible one.
+fn invisible(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\0' => "NUL",
+        '\t' => "tab",
+        '\n' => "line break",
+        '\r' => "carriage return",
+        '\u{a0}' => "no-break space",
+        '\u{ad}' => "soft hyphen",
+        '\u{200b}' => "zero-width space",
+        '\u{200c}' => "zero-width non-joiner",
+        '\u{200d}' => "zero-width joiner",
+        '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
+            "text-direction mark"
+        }
+        '\u{2060}' => "word joiner",
+        '\u{feff}' => "byte order mark",
+        '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' => "non-ASCII space",
+        c if c.is_control() => "control character",
+        _ => return None,
+    })
+}
+
+/// A character that looks like an ASCII digit or letter but is not one: other scripts' digits,
+/// full-width forms, Cyrillic and Greek capitals and small letters shaped like Latin ones.
+fn look_alike(c: char) -> bool {
+    (c.is_numeric() && !c.is_ascii())
+        || ('\u{ff01}'..='\u{ff5e}').contains(&c)
+        || "АВЕКМНОРСТУХаеорсухІіЈјЅѕԁΑΒΕΖΗΙΚΜΝΟΡΤΥΧοι".contains(c)
+}
+
+/// True for `1.23457E+11`: how a spreadsheet shows (and then saves) a long number.
+fn scientific(t: &str) -> bool {
+    let Some((mantissa, exp)) = t.split_once(['e', 'E']) else {
+        return false;
+    };
+    // `1.23457E+11`, or `1,23457E+11` from a locale with a decimal comma.
+    let (int, frac) = mantissa.split_once(['.', ',']).unwrap_or((mantissa, "0"));
+    let exp = exp.strip_prefix('+').unwrap_or(exp);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(int) && digits(frac) && digits(exp)
+}
+
+/// Rules for a text field's characters (HW109, HW112, HW113, HW114). `raw` is the value as read
+/// (positions count in it), `t` the trimmed value. False when the value is unusable.
+fn text_looks_right(
+    text: &str,
+    field: &'static str,
+    fd: &Field,
+    raw: &str,
+    t: &str,
+    csv: bool,
+    out: &mut Out,
+) -> bool {
+    let at = |n: usize| fd.loc.char_pos(text, n).unwrap_or(fd.pos);
+    let lead = raw.chars().count() - raw.trim_start().chars().count();
+    if let Some((n, c, what)) = t
+        .chars()
+        .enumerate()
+        .find_map(|(n, c)| invisible(c).map(|w| (n + lead, c, w)))
+    {
+        out.push(
+            Error,
+            codes::INVISIBLE,
+            Some(field),
+            at(n),
+            format!(
+                "{} has an invisible character, U+{:04X} ({what}), at position {n}: it would become part of the value without being seen; retype the value",
+                label(field, Some(fd), csv),
+                c as u32
+            ),
+        );
+        return false;
+    }
+    if t.starts_with('=') {
+        out.push(
+            Error,
+            codes::FORMULA,
+            Some(field),
+            fd.pos,
+            format!(
+                "{} \"{}\" is a spreadsheet formula, not a value: export the values (or type the text without '=')",
+                label(field, Some(fd), csv),
+                shorten(t)
+            ),
+        );
+        return false;
+    }
+    if field != "serialNumber" {
+        return true;
+    }
+    if scientific(t) {
+        out.push(
+            Error,
+            codes::SERIAL_SCIENTIFIC,
+            Some(field),
+            fd.pos,
+            format!(
+                "{} \"{}\" is a number a spreadsheet rewrote in scientific notation, so digits of the serial are lost: format the column as text and export again",
+                label(field, Some(fd), csv),
+                shorten(t)
+            ),
+        );
+        return false;
+    }
+    if let Some((n, c)) = t.chars().enumerate().find(|&(_, c)| look_alike(c)) {
+        out.push(
+            Warning,
+            codes::SERIAL_NON_ASCII,
+            Some(field),
+            at(n + lead),
+            format!(
+                "{} has '{c}' (U+{:04X}) at position {}, which looks like an ASCII digit or letter but is not one (a full-width digit, a Cyrillic or Greek letter): the serial differs from the one printed on the device; retype it",
+                label(field, Some(fd), csv),
+                c as u32,
+                n + lead
+            ),
+        );
+    }
+    true
 }
 
 fn secret_issue(text: &str, f: &Field, issue: &SecretIssue, out: &mut Out) {
@@ -689,15 +831,31 @@ fn display_name(f: Option<&Field>, out: &mut Out) -> Option<String> {
     }
 }
 
-fn assign_to(f: Option<&Field>, csv: bool, out: &mut Out) -> Option<String> {
+fn assign_to(text: &str, f: Option<&Field>, csv: bool, out: &mut Out) -> Option<String> {
     const FIELD: &str = "assignTo";
     let fd = f?;
+    // Where the `n`-th character of the id (as read, untrimmed) is.
+    let mut char_at: Box<dyn Fn(usize) -> Option<Pos>> = Box::new(|n| fd.loc.char_pos(text, n));
     let (id, pos) = match fd.value {
         Val::Null => return None,
         Val::Str(s) if csv => (s.trim(), fd.pos),
+        Val::Object(members) if members.iter().filter(|m| m.key == "id").count() > 1 => {
+            let again = members.iter().filter(|m| m.key == "id").nth(1);
+            out.push(
+                Error,
+                codes::DUPLICATE_FIELD,
+                Some(FIELD),
+                again.map_or(fd.pos, |m| m.key_pos),
+                "assignTo has \"id\" twice; which user counts is ambiguous",
+            );
+            return None;
+        }
         Val::Object(members) => match members.iter().find(|m| m.key == "id") {
             Some(m) => match m.value.as_str().map(str::trim) {
-                Some(id) if !id.is_empty() => (id, m.value.pos),
+                Some(id) if !id.is_empty() => {
+                    char_at = Box::new(|n| super::json::string_char_pos(text, &m.value, n));
+                    (id, m.value.pos)
+                }
                 _ => {
                     out.push(
                         Error,
@@ -721,13 +879,20 @@ fn assign_to(f: Option<&Field>, csv: bool, out: &mut Out) -> Option<String> {
             }
         },
         v => {
+            // Windows PowerShell's ConvertTo-Json writes nested objects below -Depth 2 as text.
+            let hint = match v {
+                Val::Str(s) if s.starts_with("@{") || s.starts_with("System.Collections.") => {
+                    " (PowerShell's ConvertTo-Json wrote the object as text: add -Depth 4)"
+                }
+                _ => "",
+            };
             out.push(
                 Error,
                 codes::WRONG_TYPE,
                 Some(FIELD),
                 fd.pos,
                 format!(
-                    "assignTo must be an object {{\"id\": \"<user object id>\"}}, found {}",
+                    "assignTo must be an object {{\"id\": \"<user object id>\"}}, found {}{hint}",
                     v.kind_name()
                 ),
             );
@@ -735,6 +900,29 @@ fn assign_to(f: Option<&Field>, csv: bool, out: &mut Out) -> Option<String> {
         }
     };
     if id.is_empty() {
+        return None;
+    }
+    if let Some((n, c, what)) = id
+        .chars()
+        .enumerate()
+        .find_map(|(n, c)| invisible(c).map(|w| (n, c, w)))
+    {
+        let lead = match fd.value {
+            Val::Str(s) => s.chars().count() - s.trim_start().chars().count(),
+            _ => 0,
+        };
+        let whose = if csv { "the upn" } else { "assignTo.id" };
+        out.push(
+            Error,
+            codes::INVISIBLE,
+            Some(FIELD),
+            char_at(n + lead).unwrap_or(pos),
+            format!(
+                "{whose} has an invisible character, U+{:04X} ({what}), at position {}: the assignment would name nobody; retype it",
+                c as u32,
+                n + lead
+            ),
+        );
         return None;
     }
     if !crate::core::token::is_guid(id) {
@@ -773,6 +961,8 @@ pub(crate) fn cross_check(
     let mut keys: HashMap<&[u8], usize> = HashMap::with_capacity(records.len());
     let mut trimmed: HashMap<&[u8], usize> = HashMap::with_capacity(records.len());
     let mut content_ids: HashMap<(usize, &str), usize> = HashMap::new();
+    // Digit-only serials without their leading zeros, to spot `0012` next to `12`.
+    let mut unpadded: HashMap<&str, usize> = HashMap::with_capacity(records.len());
     let mut listed: HashMap<&str, &ListedDevice> = HashMap::with_capacity(listing.len());
     for d in listing {
         listed.entry(d.serial_number.as_str()).or_insert(d);
@@ -803,6 +993,27 @@ pub(crate) fn cross_check(
                 );
             } else {
                 serials.insert(serial, r.index);
+                if serial.bytes().all(|b| b.is_ascii_digit()) {
+                    let bare = serial.trim_start_matches('0');
+                    match unpadded.get(bare) {
+                        Some(&first) => report(
+                            Warning,
+                            r,
+                            codes::SERIAL_LEADING_ZEROS,
+                            "serialNumber",
+                            spot.serial,
+                            format!(
+                                "serial number \"{}\" and serial number \"{}\" of {} differ only by leading zeros: a spreadsheet may have dropped them; check both against the devices",
+                                shorten(serial),
+                                shorten(records[first].serial_number.as_deref().unwrap_or("")),
+                                whereis(&records[first])
+                            ),
+                        ),
+                        None => {
+                            unpadded.insert(bare, r.index);
+                        }
+                    }
+                }
             }
             if let Some(d) = listed.get(serial) {
                 let id = d.id.as_deref().unwrap_or("unknown id");

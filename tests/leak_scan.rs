@@ -181,7 +181,18 @@ fn parsed_secret_values(v: &Value, out: &mut Vec<String>) {
 
 /// Cells of the secret-key column, read with the first delimiter the reader accepts that gives
 /// the header such a column.
+/// Excel's `sep=X` line (a byte order mark and a CR allowed).
+fn is_sep_line(line: &str) -> bool {
+    let line = line.trim_start_matches('\u{feff}').trim_end_matches('\r');
+    line.len() <= 5 && line.to_ascii_lowercase().starts_with("sep=")
+}
+
 fn csv_secret_values(text: &str) -> Vec<String> {
+    // Excel's `sep=;` first line names the separator; the header follows it.
+    let text = match text.split_once('\n') {
+        Some((line, rest)) if is_sep_line(line) => rest,
+        _ => text,
+    };
     // A header is one short line naming a secret column; anything else (a 10 MB JSON line) is
     // not worth a CSV read.
     let first = &text[..text.find('\n').unwrap_or(text.len())];

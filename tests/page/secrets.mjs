@@ -108,7 +108,13 @@ function csvRows(text, delimiter) {
 
 const isSecretColumn = (cell) => cell.replace(/^\uFEFF/, '').replace(/[\s_-]/g, '').toLowerCase() === 'secretkey';
 
+/** Excel's `sep=X` line (a byte order mark and a CR allowed). */
+const isSepLine = (line) => /^\uFEFF?sep=.?\r?$/i.test(line);
+
 function csvSecretValues(text) {
+  // Excel's `sep=;` first line names the separator; the header follows it.
+  const nl0 = text.indexOf('\n');
+  if (nl0 >= 0 && isSepLine(text.slice(0, nl0))) text = text.slice(nl0 + 1);
   // A header is one short line naming a secret column; anything else (a 10 MB JSON line) is not
   // worth a CSV read.
   const nl = text.indexOf('\n');
@@ -128,7 +134,9 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
  *  (lower case, whitespace, '-' and trailing '=' accepted; a trailing partial byte dropped), or
  *  null when it does not decode. */
 export function canonicalBase32(written) {
-  const cleaned = written.replace(/[ \t\r\n-]/g, '').replace(/=+$/, '').toUpperCase();
+  // The separators hwoath's reader drops (src/core/secret.rs): whitespace, '-', and the invisible
+  // spaces a word processor brings along (no-break, figure, narrow, zero-width, joiners, BOM).
+  const cleaned = written.replace(/[ \t\r\n\-\u00a0\u2007\u202f\u200b\u200c\u200d\u2060\ufeff]/g, '').replace(/=+$/, '').toUpperCase();
   if (!cleaned || /[^A-Z2-7]/.test(cleaned)) return null;
   const bytes = [];
   let acc = 0;

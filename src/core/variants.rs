@@ -186,7 +186,7 @@ fn key_id(bytes: &[u8]) -> [u8; 32] {
 }
 
 fn serial_id(serial: &str) -> String {
-    serial.to_lowercase()
+    serial.to_ascii_lowercase()
 }
 
 /// Builds `copies` variants of every original, avoiding every serial and key of the originals,

@@ -46,18 +46,20 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want_bg" ];
     cargo install --quiet wasm-bindgen-cli --version "$want_bg"
 fi
 
-# npm tools (binaryen for wasm-opt, playwright-core, otpauth for the benchmark) in tools/.
+# npm tools (every [npm] entry of wasm-pack.toml: binaryen for wasm-opt, playwright-core, otpauth
+# for the benchmark, esbuild for the single-file build, ...) in tools/.
 tools="$root/tools"
 mkdir -p "$tools"
 need_npm=0
-for p in binaryen playwright-core otpauth; do
+npm_specs=()
+for p in $(cfg npm); do
   v="$(cfg npm "$p")"
+  npm_specs+=("$p@$v")
   have="$(node -p "try{require('$tools/node_modules/$p/package.json').version}catch(e){''}" 2>/dev/null)"
   [ "$have" = "$v" ] || need_npm=1
 done
 if [ "$need_npm" = 1 ]; then
-  log "npm install binaryen playwright-core otpauth into tools/"
+  log "npm install ${npm_specs[*]} into tools/"
   [ -f "$tools/package.json" ] || echo '{"name":"hwoath-tools","private":true}' > "$tools/package.json"
-  (cd "$tools" && npm install --silent --no-audit --no-fund \
-      "binaryen@$(cfg npm binaryen)" "playwright-core@$(cfg npm playwright-core)" "otpauth@$(cfg npm otpauth)" >/dev/null)
+  (cd "$tools" && npm install --silent --no-audit --no-fund "${npm_specs[@]}" >/dev/null)
 fi

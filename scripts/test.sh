@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set-up command 2: install what is missing, then run every test suite:
 #   lint (rustfmt, clippy -D warnings), core and CLI (cargo test, incl. oathtool differential),
-#   JS API in wasm (wasm-pack test --node), page (Playwright in Debian Chromium, node --test).
+#   JS API in wasm (wasm-pack test --node), page (Playwright in Debian Chromium, node --test; the
+#   served www/ and the single offline file dist/hwoath.html).
 # Ends with "N passed, N failed" summed over every suite; exits non-zero on any failure.
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
@@ -50,7 +51,7 @@ suite fmt check cargo fmt --all -- --check
 suite clippy check cargo clippy --all-targets --quiet -- -D warnings
 suite clippy-wasm check cargo clippy --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 suite cargo-test rust cargo test --all-targets
-suite wasm-build check bash "$root/scripts/build.sh"
+suite wasm-build check bash "$root/scripts/build.sh" --single   # www/pkg and dist/hwoath.html (tests/page/offline.test.mjs)
 suite wasm-node rust wasm-pack test --node
 suite page node node --test --test-reporter=tap --test-concurrency=1 tests/page/
 

@@ -13,7 +13,8 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown >/dev/null
 fi
 
-# Debian packages: chromium (page tests), chromium-driver, oathtool (differential tests).
+# Debian packages: chromium (page tests), chromium-driver, oathtool (differential tests),
+# zopfli (compresses the wasm embedded in the page, scripts/embed.mjs).
 missing=()
 for p in $(cfg debian packages); do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

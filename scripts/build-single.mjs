@@ -54,6 +54,12 @@ export const WORKER_TYPE = 'classic';`,
 
 let html = fs.readFileSync(path.join(www, 'index.html'), 'utf8');
 
+// Besides the stylesheets and module scripts inlined below, the page may refer to nothing but
+// data: URLs, #anchors and links the user follows (<a href>).
+const others = html.replace(/<a\b[^>]*>/g, '').replace(/<link\b[^>]*\brel="stylesheet"[^>]*>/g, '')
+  .replace(/<script\b[^>]*\bsrc="[^"]+"[^>]*><\/script>/g, '').match(/\b(src|href|srcset|poster|data)="(?!data:|#)[^"]*"/g);
+if (others) throw new Error(`index.html refers to other files that would be missing offline: ${others.join(', ')}`);
+
 // Inline every stylesheet link, in place.
 const styles = [];
 html = html.replace(/<link\b[^>]*\brel="stylesheet"[^>]*>/g, (tag) => {
@@ -76,9 +82,6 @@ for (const [tag, src] of tags) {
 }
 for (const text of [...scripts, ...styles]) {
   if (/<\/(script|style)/i.test(text)) throw new Error('an inlined script or style contains a closing tag');
-}
-if (/\b(src|href)="(?!data:|#)[^"]*"/.test(html.replace(/<a\b[^>]*>/g, ''))) {
-  throw new Error('index.html still refers to another file (only data: URLs and #anchors can stay)');
 }
 
 // The file's own policy: the inlined code by hash, the worker from blob:, nothing fetched.

@@ -26,7 +26,7 @@ const { chromium } = toolsRequire('playwright-core');
 const { startServer } = await import(pathToFileURL(path.join(root, 'scripts', 'serve.mjs')).href);
 
 // The page's own build (scripts/build.sh, target web) loaded synchronously: Node and Chromium run
-// the very same wasm bytes.
+// the very same wasm bytes (the page gets them from www/pkg/hwoath_wasm.js, see www/js/engine.js).
 const pkgDir = path.join(root, 'pkg');
 const wasm = await import(pathToFileURL(path.join(pkgDir, 'hwoath.js')).href);
 wasm.initSync({ module: fs.readFileSync(path.join(pkgDir, 'hwoath_bg.wasm')) });
@@ -156,8 +156,8 @@ async function chromiumScan() {
       // Any code will do: findDrift always scans the whole range.
       const r = await page.evaluate(`(async () => {
         const measure = ${measure.toString()};
-        const m = await import(new URL('./pkg/hwoath.js', location.href).href);
-        await m.default();
+        const { loadEngine } = await import(new URL('./js/engine.js', location.href).href);
+        const m = await loadEngine(); // the page's own loading (no fetch: its CSP has no connect-src)
         const o = { hashFunction: '${c.graph}', period: ${PERIOD}, time: ${TIME}, codes: ['000000'] };
         const t0 = performance.now();
         const first = m.findDrift('${c.b32}', o);

@@ -13,7 +13,8 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown >/dev/null
 fi
 
-# Debian packages: chromium (page tests), chromium-driver, oathtool (differential tests).
+# Debian packages: chromium (page tests), chromium-driver, oathtool (differential tests),
+# zopfli (compresses the wasm embedded in the page, scripts/embed.mjs).
 missing=()
 for p in $(cfg debian packages); do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -61,6 +62,7 @@ mkdir -p "$tools"
 missing=()
 for p in $(cfg npm --keys); do
   v="$(cfg npm "$p")"
+  npm_specs+=("$p@$v")
   have="$(node -p "try{require('$tools/node_modules/$p/package.json').version}catch(e){''}" 2>/dev/null)"
   [ "$have" = "$v" ] || missing+=("$p@$v")
 done

@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Build the wasm package (settings from wasm-pack.toml) and copy it next to the page in www/pkg.
+# Build the wasm package (settings from wasm-pack.toml) and copy it next to the page in www/pkg,
+# with the generated modules that embed the wasm and the demo files (scripts/embed.mjs: the page
+# fetches nothing, its CSP has no connect-src).
+#   bash scripts/build.sh           the served page (www/)
+#   bash scripts/build.sh --single  also the single offline file dist/hwoath.html (scripts/build-single.mjs)
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$root"
 out="$(cfg build out-dir)"
+www="$(cfg build serve-dir)"
 wasm-pack --quiet build --release --target "$(cfg build target)" --out-dir "$out" >/dev/null
-rm -rf "$(cfg build serve-dir)/pkg"
-mkdir -p "$(cfg build serve-dir)/pkg"
-cp "$out"/hwoath.js "$out"/hwoath_bg.wasm "$out"/hwoath.d.ts "$(cfg build serve-dir)/pkg/"
+rm -rf "$www/pkg"
+mkdir -p "$www/pkg"
+cp "$out"/hwoath.js "$out"/hwoath_bg.wasm "$out"/hwoath.d.ts "$www/pkg/"
+node scripts/embed.mjs --www "$www"
+if [ "${1:-}" = "--single" ]; then
+  node scripts/build-single.mjs
+fi

@@ -1,5 +1,6 @@
 // A tiny static file server for www/ (no dependencies). Sends the same Content-Security-Policy
-// as the page's <meta> tag: nothing may connect anywhere but this origin.
+// as the page's <meta> tag: no connect-src at all (default-src 'none' covers it), so the page
+// cannot fetch anything, not even from this origin; scripts, styles and the worker come from here.
 // Usage: node scripts/serve.mjs --dir www [--host 127.0.0.1] [--port 8080]
 // Also importable: `startServer({dir, host, port})` resolves to {url, close}.
 import http from 'node:http';
@@ -11,7 +12,6 @@ export const CSP = [
   "default-src 'none'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self'",
-  "connect-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
   "font-src 'self'",

@@ -2,7 +2,8 @@
 # Set-up command 2: install what is missing, then run every test suite:
 #   lint (rustfmt, clippy -D warnings), dependency checks (cargo deny: licences, bans, sources),
 #   core and CLI (cargo test, incl. oathtool differential),
-#   JS API in wasm (wasm-pack test --node), page (Playwright in Debian Chromium, node --test).
+#   JS API in wasm (wasm-pack test --node), page (Playwright in Debian Chromium, node --test; the
+#   served www/ and the single offline file dist/hwoath.html).
 # Ends with "N passed, N failed" summed over every suite; exits non-zero on any failure.
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
@@ -54,7 +55,7 @@ suite clippy-wasm check cargo clippy --target wasm32-unknown-unknown --all-targe
 # advisories check is not run: its database comes from GitHub, unreachable here (SECURITY.md).
 suite cargo-deny check cargo deny --frozen check bans licenses sources
 suite cargo-test rust cargo test --all-targets
-suite wasm-build check bash "$root/scripts/build.sh"
+suite wasm-build check bash "$root/scripts/build.sh" --single   # www/pkg and dist/hwoath.html (tests/page/offline.test.mjs)
 suite wasm-node rust wasm-pack test --node
 suite page node node --test --test-reporter=tap --test-concurrency=1 tests/page/
 

@@ -185,8 +185,10 @@ fn key_id(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
+/// Serials compare case-insensitively in ASCII (serials are ASCII; Unicode lower-casing would
+/// link its tables into the page's wasm for nothing).
 fn serial_id(serial: &str) -> String {
-    serial.to_lowercase()
+    serial.to_ascii_lowercase()
 }
 
 /// Builds `copies` variants of every original, avoiding every serial and key of the originals,

@@ -25,7 +25,7 @@ fn column_field(header: &str) -> Option<&'static str> {
     let n: String = header
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
+        .map(|c| c.to_ascii_lowercase())
         .collect();
     Some(match n.as_str() {
         "upn" | "userprincipalname" => "assignTo",

@@ -1,0 +1,177 @@
+// Page budgets (a benchmark: numbers are reported, never asserted). bash bench/page.sh builds and
+// runs it; see bench/README.md "Page budgets".
+//
+//   node bench/page.mjs [--runs 10]
+//
+// (a) Weight: every file the served page loads (recorded from Chromium's requests, the workers'
+//     included), each gzip -9 compressed with Node's zlib, summed; and dist/hwoath.html gzipped.
+//     Budget: ≤ 120 KB gzip (KB = 1024 bytes).
+// (b) Time from navigation to a ready page: body[data-ready="true"] and every worker ready
+//     (html[data-worker="ready"]), in headless Chromium, a fresh context per run; median of --runs,
+//     for the served www/ and for dist/hwoath.html from file://.
+// (c) A 10,000-token file validated (`parseTokens`) and normalised (`normalize`) in a worker started
+//     by the page's own engine.js `spawnWorker` (the worker protocol of js/worker-client.js): wall
+//     time per call (post, work, result back) and the worker's own `ms`, against a bare `JSON.parse`
+//     of the same text in the same page. Medians of 5.
+// Prints a table and writes bench/out/page.json.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const www = path.join(root, 'www');
+const single = path.join(root, 'dist', 'hwoath.html');
+const { chromium } = createRequire(path.join(root, 'tools', 'package.json'))('playwright-core');
+const { startServer } = await import(pathToFileURL(path.join(root, 'scripts', 'serve.mjs')).href);
+const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
+const RUNS = Number(arg('runs', 10));
+const BUDGET_KB = 120;
+const TOKENS = 10_000;
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+for (const f of [path.join(www, 'pkg', 'hwoath_wasm.js'), single]) {
+  if (!fs.existsSync(f)) throw new Error(`${path.relative(root, f)} is missing: run bash scripts/build.sh --single`);
+}
+const gz = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
+const kb = (n) => n / 1024;
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
+
+// Records when the page became ready (both markers set), in ms since navigation (timeOrigin).
+function readySpy() {
+  const check = () => {
+    if (window.__readyAt === undefined && document.body?.dataset.ready === 'true'
+      && document.documentElement.dataset.worker === 'ready') window.__readyAt = performance.now();
+  };
+  new MutationObserver(check).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-ready', 'data-worker'] });
+}
+
+async function readyTime(browser, url) {
+  const context = await browser.newContext();
+  try {
+    await context.addInitScript(readySpy);
+    const page = await context.newPage();
+    const requests = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(url);
+    await page.waitForFunction(() => window.__readyAt !== undefined, null, { timeout: 30000 });
+    return { ms: await page.evaluate(() => window.__readyAt), requests };
+  } finally {
+    await context.close();
+  }
+}
+
+// A realistic 10,000-token Graph upload file (deterministic keys: 20 bytes each from a counter).
+function tokenFile(n) {
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const b32 = (bytes) => { let bits = 0; let v = 0; let s = ''; for (const x of bytes) { v = (v << 8) | x; bits += 8; while (bits >= 5) { s += A[(v >>> (bits - 5)) & 31]; bits -= 5; } } return s; };
+  let seed = 0x2545f491;
+  const rnd = () => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return seed & 0xff; };
+  const value = Array.from({ length: n }, (_, i) => ({
+    '@contentId': String(i + 1), serialNumber: String(2300000000000 + i + 1), manufacturer: 'Token2', model: 'C202',
+    secretKey: b32(Array.from({ length: 20 }, rnd)), timeIntervalInSeconds: 30, hashFunction: 'hmacsha1',
+  }));
+  return JSON.stringify({ '@context': '#$delta', value }, null, 4);
+}
+
+const server = await startServer({ dir: www, port: 0 });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+const out = { date: new Date().toISOString(), budgetKB: BUDGET_KB, runs: RUNS };
+try {
+  // (a) weight, from the first served run's requests.
+  const first = await readyTime(browser, server.url);
+  const files = [...new Set(first.requests)].filter((u) => u.startsWith(server.url)).map((u) => {
+    let p = decodeURIComponent(new URL(u).pathname);
+    if (p.endsWith('/')) p += 'index.html';
+    const body = fs.readFileSync(path.join(www, p));
+    return { path: p.slice(1), raw: body.length, gzip: gz(body) };
+  }).sort((a, b) => b.gzip - a.gzip);
+  const total = files.reduce((s, f) => ({ raw: s.raw + f.raw, gzip: s.gzip + f.gzip }), { raw: 0, gzip: 0 });
+  const singleBuf = fs.readFileSync(single);
+  out.weight = { files, total, single: { raw: singleBuf.length, gzip: gz(singleBuf) } };
+
+  // (b) time to ready, served and file://.
+  const served = [first.ms];
+  for (let i = 1; i < RUNS; i += 1) served.push((await readyTime(browser, server.url)).ms);
+  const fileUrl = pathToFileURL(single).href;
+  const local = [];
+  for (let i = 0; i < RUNS; i += 1) local.push((await readyTime(browser, fileUrl)).ms);
+  out.ready = { served, file: local };
+
+  // (c) 10,000 tokens in a worker vs JSON.parse.
+  const text = tokenFile(TOKENS);
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.waitForSelector('body[data-ready="true"]');
+  out.tokens = await page.evaluate(async (text) => {
+    const { spawnWorker } = await import(new URL('./js/engine.js', location.href).href);
+    const w = spawnWorker('bench');
+    await new Promise((resolve) => { w.addEventListener('message', function on(e) { if (e.data.ready) { w.removeEventListener('message', on); resolve(); } }); });
+    let id = 0;
+    const call = (op, args) => new Promise((resolve, reject) => {
+      const mine = ++id;
+      const t0 = performance.now();
+      w.addEventListener('message', function on(e) {
+        if (e.data.id !== mine || e.data.progress) return;
+        w.removeEventListener('message', on);
+        if (e.data.ok) resolve({ wall: performance.now() - t0, ms: e.data.ms, result: e.data.result }); else reject(new Error(e.data.error));
+      });
+      w.postMessage({ id: mine, op, args });
+    });
+    const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
+    const res = { bytes: text.length };
+    for (const op of ['parseTokens', 'normalize']) {
+      const first = await call(op, [text, {}]);
+      const runs = [first];
+      for (let i = 0; i < 4; i += 1) runs.push(await call(op, [text, {}]));
+      const r = first.result;
+      // What was done: every record read and valid; the whole normalised file written.
+      const done = op === 'parseTokens' ? { records: r.records.length, valid: r.report.valid } : { jsonChars: r.json?.length ?? 0, skipped: r.skipped.length };
+      res[op] = { firstWall: first.wall, wall: med(runs.map((x) => x.wall)), ms: med(runs.map((x) => x.ms)), done };
+    }
+    const parses = [];
+    let sink = 0;
+    for (let i = 0; i < 9; i += 1) { const t0 = performance.now(); sink += JSON.parse(text).value.length; parses.push(performance.now() - t0); }
+    res.jsonParsed = sink / 9;
+    res.jsonParse = med(parses);
+    w.terminate();
+    return res;
+  }, text);
+  const d = out.tokens;
+  if (d.parseTokens.done.records !== TOKENS || d.parseTokens.done.valid !== TOKENS || d.normalize.done.skipped !== 0
+    || !(d.normalize.done.jsonChars > 0) || d.jsonParsed !== TOKENS) {
+    throw new Error(`the ${TOKENS}-token file was not fully processed: ${JSON.stringify(d)}`);
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+// Report.
+const f1 = (x) => x.toFixed(1);
+console.log(`\n(a) page weight, gzip -9 per file (budget ≤ ${BUDGET_KB} KB gzip; KB = 1024 bytes)`);
+for (const f of out.weight.files) console.log(`  ${f.path.padEnd(28)} ${f1(kb(f.raw)).padStart(8)} KB raw ${f1(kb(f.gzip)).padStart(8)} KB gzip`);
+const t = out.weight.total;
+console.log(`  ${'served page total'.padEnd(28)} ${f1(kb(t.raw)).padStart(8)} KB raw ${f1(kb(t.gzip)).padStart(8)} KB gzip  ${t.gzip <= BUDGET_KB * 1024 ? 'within' : 'OVER'} budget`);
+const s = out.weight.single;
+console.log(`  ${'dist/hwoath.html'.padEnd(28)} ${f1(kb(s.raw)).padStart(8)} KB raw ${f1(kb(s.gzip)).padStart(8)} KB gzip  ${s.gzip <= BUDGET_KB * 1024 ? 'within' : 'OVER'} budget`);
+console.log(`\n(b) navigation → ready (body[data-ready] and all workers), median of ${RUNS} fresh contexts`);
+for (const [k, xs] of Object.entries(out.ready)) console.log(`  ${(k === 'file' ? 'file:// dist/hwoath.html' : 'served www/').padEnd(28)} ${f1(median(xs)).padStart(8)} ms  (min ${f1(Math.min(...xs))}, max ${f1(Math.max(...xs))})`);
+const k = out.tokens;
+console.log(`\n(c) ${TOKENS.toLocaleString('en-US')}-token file (${f1(kb(k.bytes))} KB) in a worker, median of 5 (first call in brackets)`);
+for (const op of ['parseTokens', 'normalize']) {
+  console.log(`  ${op.padEnd(28)} ${f1(k[op].wall).padStart(8)} ms wall [${f1(k[op].firstWall)}], ${f1(k[op].ms)} ms in the worker  = ${f1(k[op].wall / k.jsonParse)}× JSON.parse`);
+}
+console.log(`  ${'JSON.parse (page)'.padEnd(28)} ${f1(k.jsonParse).padStart(8)} ms`);
+console.log(`\nload average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores`);
+let commit = null;
+try { commit = execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
+out.commit = commit;
+out.loadavg = os.loadavg();
+fs.mkdirSync(path.join(root, 'bench', 'out'), { recursive: true });
+fs.writeFileSync(path.join(root, 'bench', 'out', 'page.json'), `${JSON.stringify(out, null, 2)}\n`);
+console.log('written bench/out/page.json');

@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { start, cli, root, screenshot, goStep, secretsOf, dropFile, shownDiagnostics, awayFromStepEdge } from './harness.mjs';
 
 const FILE = path.join(root, 'tests/fixtures/page/token2-20.json');
@@ -38,8 +39,9 @@ async function leftovers(page) {
   });
 }
 
-test('full workflow on a 20-token file: diagnostics, a device code\'s drift, variants, a copied request, Graph\'s answer', async () => {
-  const { page, assertClean } = await env.open({ hash: '#load', permissions: CLIP });
+/** The whole workflow on `page` (opened at #load, clipboard permitted): the served page and the
+ *  single offline file run exactly these steps. */
+async function fullWorkflow(page) {
   await loadFile(page);
 
   // Check: the summary and every diagnostic are the CLI's.
@@ -123,8 +125,42 @@ test('full workflow on a 20-token file: diagnostics, a device code\'s drift, var
   fs.writeFileSync(tmp, JSON.stringify(answer));
   const expected = JSON.parse(cli(['reconcile', FILE, tmp, '--chunk', '8', '--part', '2', '--json'], { allowFail: true }));
   assert.deepEqual(rows, expected.tokens.map((t) => [t.serialNumber, t.result]));
+}
+
+test('full workflow on a 20-token file: diagnostics, a device code\'s drift, variants, a copied request, Graph\'s answer', async () => {
+  const { page, assertClean } = await env.open({ hash: '#load', permissions: CLIP });
+  await fullWorkflow(page);
   await screenshot(page, 'flow-send');
   assertClean(SECRETS);
+});
+
+test('the single offline file (dist/hwoath.html) from file:// with the network off runs the same workflow', async () => {
+  const single = path.join(root, 'dist', 'hwoath.html');
+  assert.ok(fs.existsSync(single), 'dist/hwoath.html is missing: run `bash scripts/build.sh --single` (scripts/test.sh does)');
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  try {
+    await context.grantPermissions(CLIP);
+    await context.setOffline(true);
+    await context.route('**/*', (route) => (/^(file|blob|data):/.test(route.request().url()) ? route.continue() : route.abort()));
+    const page = await context.newPage();
+    const requests = [];
+    const logged = [];
+    const errors = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('console', (m) => { logged.push(m.text()); if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    const url = pathToFileURL(single).href;
+    await page.goto(`${url}#load`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    await fullWorkflow(page);
+    await screenshot(page, 'flow-send-single-file');
+    assert.deepEqual(requests.filter((u) => !u.startsWith(url) && !/^(blob|data):/.test(u)), [],
+      'nothing but the file itself (and blob:/data:) was requested');
+    assert.deepEqual(errors, [], 'console errors');
+    for (const secret of SECRETS) assert.ok(!logged.some((m) => m.includes(secret)), 'a secret appeared in the console');
+  } finally {
+    await context.close();
+  }
 });
 
 test('Clear everything: no secret left in the page text, the inputs or the state; workers replaced', async () => {

@@ -102,12 +102,12 @@ test('file:// with the network off: demo, diagnostics, live code, drift scan in 
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
     const url = pathToFileURL(SINGLE).href;
-    await page.goto(`${url}#file`);
+    await page.goto(`${url}#load`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
     await page.waitForSelector('html[data-worker="ready"]', { state: 'attached', timeout: 15000 });
 
     // The demo file (embedded text) loads and shows the CLI's diagnostics.
-    await page.getByRole('button', { name: 'Load demo file' }).first().click();
+    await page.getByRole('button', { name: 'Start from the demo', exact: true }).first().click();
     const report = JSON.parse(cli(['validate', DEMO, '--json']));
     assert.ok(report.diagnostics.length >= 1);
     for (const d of report.diagnostics) {
@@ -115,8 +115,7 @@ test('file:// with the network off: demo, diagnostics, live code, drift scan in 
     }
 
     // A live code, computed by the page's wasm, equals the CLI's for the same record and time.
-    await page.getByRole('button', { name: /show .*code/i }).first().click();
-    const live = await page.waitForSelector('[data-record] [data-code][data-time]');
+    const live = await page.waitForSelector('#token-table tbody tr[data-record] .live-code[data-code][data-time]');
     const { code, time, record } = await live.evaluate((el) => ({
       code: el.dataset.code, time: el.dataset.time, record: Number(el.closest('[data-record]').dataset.record),
     }));
@@ -135,7 +134,7 @@ test('file:// with the network off: demo, diagnostics, live code, drift scan in 
     assert.equal(got.candidates[0].offsetSteps, -7);
 
     await screenshot(page, 'offline-single-file');
-    const foreign = requests.filter((u) => u !== url && u !== `${url}#file` && !/^(blob|data):/.test(u));
+    const foreign = requests.filter((u) => u !== url && u !== `${url}#load` && !/^(blob|data):/.test(u));
     assert.deepEqual(foreign, [], 'only the file itself (and blob:/data:) was requested');
     assert.deepEqual(errors, [], 'console errors');
     await assertNoStorage(page);
@@ -153,10 +152,10 @@ test('served page: the same load writes nothing to browser storage', async () =>
     const page = await context.newPage();
     const errors = [];
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await page.goto(`${env.server.url}#file`);
+    await page.goto(`${env.server.url}#load`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
     await page.waitForSelector('html[data-worker="ready"]', { state: 'attached', timeout: 15000 });
-    await page.getByRole('button', { name: 'Load demo file' }).first().click();
+    await page.getByRole('button', { name: 'Start from the demo', exact: true }).first().click();
     await page.getByText(JSON.parse(cli(['validate', DEMO, '--json'])).diagnostics[0].code).first().waitFor();
     assert.deepEqual(errors, []);
     await assertNoStorage(page);

@@ -9,6 +9,10 @@ set -euo pipefail
 cd "$root"
 out="$(cfg build out-dir)"
 www="$(cfg build serve-dir)"
+# Source paths (kept in panic messages) are written relative to fixed prefixes, so the same commit
+# built with the same tool versions gives the same wasm, and the same dist/hwoath.html hash, on any
+# machine and in any directory: an admin can rebuild and compare before carrying it across.
+export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$root=/hwoath --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo"
 wasm-pack --quiet build --release --target "$(cfg build target)" --out-dir "$out" >/dev/null
 rm -rf "$www/pkg"
 mkdir -p "$www/pkg"

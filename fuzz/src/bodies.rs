@@ -43,18 +43,24 @@ fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
     String::from_utf8_lossy(data)
 }
 
-/// The secret's canonical base32 when it is long and distinctive enough that finding it in a
-/// message can only mean the message shows the secret: at least 8 characters, with a letter
-/// (numbers in messages are positions, counts and lengths), written once in the input (so no
-/// other field, key or column quoted by a message holds it, in any case), and no `\` in the
-/// input (a JSON escape could spell it in another field without the input showing it).
+/// Text that can only be in a message if the message shows the key: the canonical base32 of
+/// the key without its last character (the one character a lenient parse may read differently
+/// from the input), when that is at least 8 characters with a letter (numbers in messages are
+/// positions, counts and lengths), and the input has no `\` (a JSON escape could spell it in a
+/// quoted field) and holds it at most once even with case, whitespace, `-` and `=` ignored (so no
+/// other field, key or column that a message quotes holds it).
 fn telltale(input: &str, secret: &Secret) -> Option<String> {
-    let c = secret.to_base32().to_string();
+    let c = secret.to_base32();
+    let c = c.get(..c.len().saturating_sub(1)).unwrap_or_default();
     if c.len() < 8 || !c.bytes().any(|b| b.is_ascii_alphabetic()) || input.contains('\\') {
         return None;
     }
-    let upper = input.to_ascii_uppercase();
-    (upper.matches(c.as_str()).count() <= 1).then_some(c)
+    let squeezed: String = input
+        .chars()
+        .filter(|ch| !matches!(ch, ' ' | '\t' | '\r' | '\n' | '-' | '='))
+        .map(|ch| ch.to_ascii_uppercase())
+        .collect();
+    (squeezed.matches(c).count() <= 1).then(|| c.to_string())
 }
 
 /// Invariants of any report, true by design.

@@ -5,14 +5,16 @@
 #
 # Each target runs from its committed corpus (fuzz/corpus/<target>/) for the given time, one
 # job, with memory and per-input time limits. New inputs land in fuzz/work/<target>/ (ignored by
-# git); afterwards corpus + work are merged (-merge=1: the smallest set of inputs with the same
-# coverage) back into fuzz/corpus/<target>/, dropping files of 64 KB or more. Crashes, timeouts
-# and OOMs are written to fuzz/artifacts/<target>/: fix the cause, then copy the input to
-# fuzz/regressions/<target>/ so tests/fuzz_corpus.rs replays it on stable.
+# git); afterwards corpus + work are merged (-set_cover_merge=1 -use_counters=0: a small set of
+# inputs reaching the same edges, hit counts ignored) back into fuzz/corpus/<target>/, leaving out inputs longer than the maximum
+# length (so the committed corpus stays small; beyond 4 KB, length adds time rather than
+# coverage). Crashes, timeouts and OOMs are written to fuzz/artifacts/<target>/: fix the cause,
+# then copy the input to fuzz/regressions/<target>/ so tests/fuzz_corpus.rs replays it on stable.
 #
 # Prints executions and crashes per target and a total. Exit 1 when anything crashed.
 # Environment: FUZZ_RSS_MB (default 2048), FUZZ_TIMEOUT (seconds per input, default 10),
-# FUZZ_MAX_LEN (bytes, default 65535), FUZZ_NO_MERGE=1 to leave the corpus alone.
+# FUZZ_MAX_LEN (bytes per input, default 4096, at most 65535), FUZZ_NO_MERGE=1 to leave the
+# corpus alone.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -20,7 +22,8 @@ secs="${1:-60}"
 shift || true
 rss="${FUZZ_RSS_MB:-2048}"
 timeout="${FUZZ_TIMEOUT:-10}"
-max_len="${FUZZ_MAX_LEN:-65535}"
+max_len="${FUZZ_MAX_LEN:-4096}"
+[ "$max_len" -le 65535 ] || max_len=65535
 
 want="$(python3 "$root/scripts/toolcfg.py" tools cargo-fuzz)"
 if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
@@ -54,7 +57,7 @@ for t in "${targets[@]}"; do
   work="work/$t"
   artifacts="artifacts/$t"
   mkdir -p "$corpus" "$work" "$artifacts"
-  before=$(find "$artifacts" -type f | wc -l)
+  before="$(find "$artifacts" -type f | sort)"
   log="$(mktemp)"
   echo "fuzz: $t for ${secs}s" >&2
   set +e
@@ -65,8 +68,8 @@ for t in "${targets[@]}"; do
   set -e
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   execs="${execs:-0}"
-  after=$(find "$artifacts" -type f | wc -l)
-  crashes=$((after - before))
+  new="$(comm -13 <(printf '%s\n' "$before") <(find "$artifacts" -type f | sort) | sed '/^$/d')"
+  crashes=$(printf '%s' "$new" | grep -c . || true)
   if [ "$status" -ne 0 ] && [ "$crashes" -eq 0 ]; then
     # A failure without an artifact (build error, libFuzzer refusing a flag): show it.
     tail -20 "$log" >&2
@@ -74,19 +77,19 @@ for t in "${targets[@]}"; do
   fi
   if [ "$crashes" -gt 0 ]; then
     grep -E "panicked at|ERROR: libFuzzer|SUMMARY" "$log" | head -5 >&2 || true
-    find "$artifacts" -type f -newer "$log" >&2 || true
+    printf '%s\n' "$new" | sed 's/^/fuzz: new artifact fuzz\//' >&2
   fi
   rm -f "$log"
   if [ "${FUZZ_NO_MERGE:-0}" != 1 ]; then
     merged="$(mktemp -d)"
+    find "$corpus" "$work" -type f -size +"${max_len}"c -delete
     "${fuzz[@]}" run "${san[@]}" "$t" "$merged" "$corpus" "$work" -- \
-      -merge=1 -rss_limit_mb="$rss" -timeout="$timeout" -max_len="$max_len" >/dev/null 2>&1 || {
+      -set_cover_merge=1 -use_counters=0 -rss_limit_mb="$rss" -timeout="$timeout" -max_len="$max_len" >/dev/null 2>&1 || {
       echo "fuzz: merge failed for $t; corpus left as it was" >&2
       rm -rf "$merged"
       merged=""
     }
     if [ -n "$merged" ]; then
-      find "$merged" -type f -size +63k -delete
       rm -rf "$corpus"
       mv "$merged" "$corpus"
       chmod 755 "$corpus"

@@ -357,6 +357,16 @@ impl Secret {
         }
 
         let len = cleaned.len();
+        if len == 1 {
+            // One character holds 5 bits, no whole byte: the key would be empty.
+            return Err(SecretError {
+                issues: vec![SecretIssue::new(
+                    SecretIssueKind::Empty,
+                    vec![origin[0]],
+                    "the secret is a single base32 character, which holds no whole byte: the key is empty".to_string(),
+                )],
+            });
+        }
         let mut data_len = len;
         if matches!(len % 8, 1 | 3 | 6) {
             data_len = len - 1;
@@ -538,6 +548,12 @@ mod tests {
         assert_eq!(e.issues[0].positions, vec![2]);
         let e = Secret::parse(" - ").unwrap_err();
         assert_eq!(e.issues[0].kind, SecretIssueKind::Empty);
+        // Found by fuzzing: one character decoded to an empty key that was accepted (and
+        // normalised to "secretKey": "", which then failed as empty).
+        let e = Secret::parse(" 2=").unwrap_err();
+        assert_eq!(e.issues[0].kind, SecretIssueKind::Empty);
+        assert_eq!(e.issues[0].positions, vec![1]);
+        assert!(Secret::parse("AE").is_ok_and(|p| p.secret.len() == 1));
     }
 
     #[test]

@@ -196,6 +196,8 @@ test('Clear everything: no secret left in the page text, the inputs or the state
   assert.ok(SECRETS.some((s) => kept.state.includes(s)), 'Escape keeps the work');
   await page.click('#clear-all');
   await page.click('#clear-confirm');
+  // The dialog's close event (which clears) fires in a later task; Load was already the open step.
+  await page.waitForFunction(() => document.querySelector('#app-status').textContent !== '');
   await page.waitForSelector('#step-load:not([hidden])');
   assert.match(await page.textContent('#app-status'), /Everything was cleared.*clipboard may still hold/);
   const after_ = await leftovers(page);

@@ -3,7 +3,7 @@
 //! (token files, listings, Graph responses).
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::process::{Command, Stdio};
+mod common;
 
 use hwoath::core::graph::{reconcile, ReconcileOptions};
 use hwoath::core::limits::{
@@ -138,24 +138,7 @@ fn drift_and_verify_windows_are_bounded() {
 
 #[test]
 fn cli_refuses_wide_scans_and_oversized_stdin() {
-    let run = |args: &[&str], stdin: Vec<u8>| {
-        use std::io::Write;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hwoath"))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut pipe = child.stdin.take().unwrap();
-        // The CLI may stop reading early (that is the point), so a broken pipe is fine.
-        let writer = std::thread::spawn(move || {
-            let _ = pipe.write_all(&stdin);
-        });
-        let out = child.wait_with_output().unwrap();
-        writer.join().unwrap();
-        out
-    };
+    let run = common::hwoath_with_stdin;
     let secret = ["--secret", "JBSWY3DPEHPK3PXP"];
     let o = run(
         &[

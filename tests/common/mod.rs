@@ -1,0 +1,25 @@
+//! Shared by the native integration tests: running the `hwoath` binary.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+/// Runs the CLI with `args`, writing `stdin` to it from another thread (the CLI may stop reading
+/// early, for example at an input limit, so a broken pipe is not an error), and returns its output.
+pub fn hwoath_with_stdin(args: &[&str], stdin: impl Into<Vec<u8>>) -> Output {
+    let stdin = stdin.into();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hwoath"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&stdin);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { secretsOf as extractSecrets } from './secrets.mjs';
 
 export const root = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const www = path.join(root, 'www');
@@ -109,13 +110,11 @@ export async function goStep(page, step) {
   await page.waitForSelector(`#step-${step}:not([hidden])`);
 }
 
-/** The secrets of a token file (JSON secretKey values, base32 fields of a CSV), as written and
- *  canonical (upper case, no spaces or padding), for "no secret leaked" checks. */
+/** The secrets of a token file, in every form a leak could show (as written, canonical, lower
+ *  case; ≥ 8 characters), for "no secret leaked" checks: the leak scanner's extraction
+ *  (tests/page/secrets.mjs). */
 export function secretsOf(file) {
-  const text = fs.readFileSync(file, 'utf8');
-  const raw = [...text.matchAll(/"secretKey":\s*"([^"]+)"/g)].map((m) => m[1])
-    .concat([...text.matchAll(/,([A-Z2-7]{16,}),/g)].map((m) => m[1]));
-  return [...new Set(raw.flatMap((s) => [s, s.replace(/[\s=-]/g, '').toUpperCase()]))].filter((s) => s.length >= 8);
+  return extractSecrets(fs.readFileSync(file)).forms;
 }
 
 /** Waits (in the page's own clock) until at least `margin` seconds remain in the current step. */

@@ -11,6 +11,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+mod common;
+
+use common::secrets::{secrets_of, Scanner, Secrets};
 use hwoath::core::secret::Secret;
 use hwoath::core::tokenfile::{self, json, normalize, validate, ParseOptions, Report};
 use hwoath::core::{HashAlg, Severity};
@@ -489,84 +492,22 @@ fn positions_point_at_the_value_key_or_record_they_name() {
     }
 }
 
-/// Every secret written in a fixture: as written (trimmed) and canonical. Only those of at
-/// least 8 characters (shorter ones would match ordinary text).
-fn secrets_of(f: &Fixture) -> Vec<String> {
-    let t = f.text.trim_start_matches('\u{feff}');
-    let mut raw = Vec::new();
-    if f.is_csv() {
-        let rows = csv_rows(t);
-        if let Some((header, _)) = rows.first() {
-            if let Some(col) = header
-                .iter()
-                .position(|h| h.to_lowercase().replace(' ', "") == "secretkey")
-            {
-                raw.extend(
-                    rows[1..]
-                        .iter()
-                        .filter_map(|(r, _)| r.get(col))
-                        .map(String::from),
-                );
-            }
-        }
-    } else if let Ok(v) = serde_json::from_str::<Value>(t) {
-        fn walk(v: &Value, out: &mut Vec<String>) {
-            match v {
-                Value::Object(o) => {
-                    for (k, v) in o {
-                        match v {
-                            Value::String(s) if k.eq_ignore_ascii_case("secretkey") => {
-                                out.push(s.clone())
-                            }
-                            _ => walk(v, out),
-                        }
-                    }
-                }
-                Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
-                _ => {}
-            }
-        }
-        walk(&v, &mut raw);
-    }
-    let mut out = Vec::new();
-    for s in raw {
-        if let Ok(p) = Secret::parse(&s) {
-            out.push(p.secret.to_base32().to_string());
-        }
-        out.push(s.trim().to_string());
-    }
-    out.retain(|s| s.chars().count() >= 8);
-    out
-}
-
-/// Fails when `output` contains a secret, or 12 consecutive characters of a canonical one.
-fn assert_no_secret(output: &str, secrets: &[String], what: &str) {
-    for s in secrets {
-        assert!(!output.contains(s.as_str()), "{what} contains a secret");
-        let chars: Vec<char> = s.chars().collect();
-        if chars
-            .iter()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        {
-            for w in chars.windows(12) {
-                let w: String = w.iter().collect();
-                assert!(
-                    !output.contains(&w),
-                    "{what} contains part of a secret: {w}"
-                );
-            }
-        }
+/// Fails when `output` holds a secret of the input in any form, or 12 consecutive characters
+/// of a canonical one (the leak scanner's rules, tests/common/secrets.rs).
+fn assert_no_secret(output: &str, secrets: &Secrets, what: &str) {
+    if let Some(found) = Scanner::new(secrets).find(output) {
+        panic!("{what} contains a secret: {found}");
     }
 }
 
 #[test]
 fn no_output_contains_a_secret_except_the_normalised_secret_key() {
     for f in all_fixtures() {
-        let secrets = secrets_of(&f);
+        let secrets = secrets_of(f.text.as_bytes());
         let what = f.rel();
         if f.kind != "unusable" {
             assert!(
-                !secrets.is_empty()
+                !secrets.forms.is_empty()
                     || f.name.contains("empty")
                     || f.name.contains("wrong_type")
                     || f.name.contains("not_object"),
@@ -1179,13 +1120,18 @@ fn hostile_inputs_conserve_records_and_leak_no_secret() {
         }
         let printed: Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(printed, r.to_json(), "{what}");
-        let secrets: Vec<String> = r
+        let canonical: Vec<String> = r
             .records
             .iter()
             .filter_map(|rec| rec.secret.as_ref())
             .map(|s| s.to_base32().to_string())
             .filter(|s| s.len() >= 8)
             .collect();
+        let secrets = Secrets {
+            forms: canonical.clone(),
+            canonical,
+            ..Secrets::default()
+        };
         let plain = hostile_cli(&h, false);
         for out in [&o.stdout, &o.stderr, &plain.stdout, &plain.stderr] {
             assert_no_secret(&text(out), &secrets, &what);

@@ -1,5 +1,9 @@
-//! Shared by the native integration tests: running the `hwoath` binary.
+//! Shared by the native integration tests: running the `hwoath` binary, and the secrets of a
+//! test input with a scanner for them. Each test crate uses its own part.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(dead_code)]
+
+pub mod secrets;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

@@ -6,6 +6,7 @@
 //! padded or truncated here: HMAC does that (RFC 2104 §2).
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
@@ -172,10 +173,20 @@ impl Drop for Generator {
         // heap) and `black_box` keeps the compiler from dropping that store as dead. This is a
         // best-effort wipe (see SECURITY.md): the per-code clones made in `mac` live briefly on
         // the stack and are not wiped.
+        // The empty key's states are made once per process, so a drop is a copy, not a keying
+        // (one-shot `totp()` calls make and drop a generator each time).
+        use hmac::digest::KeyInit;
+        fn blank<M: KeyInit + Clone + Send + Sync>(cell: &'static OnceLock<M>) -> M {
+            cell.get_or_init(|| <M as KeyInit>::new_from_slice(&[]).expect("any key length"))
+                .clone()
+        }
+        static SHA1: OnceLock<Hmac<Sha1>> = OnceLock::new();
+        static SHA256: OnceLock<Hmac<Sha256>> = OnceLock::new();
+        static SHA512: OnceLock<Hmac<Sha512>> = OnceLock::new();
         self.keyed = match self.keyed {
-            Keyed::Sha1(_) => Keyed::Sha1(Hmac::new_from_slice(&[]).expect("any key length")),
-            Keyed::Sha256(_) => Keyed::Sha256(Hmac::new_from_slice(&[]).expect("any key length")),
-            Keyed::Sha512(_) => Keyed::Sha512(Hmac::new_from_slice(&[]).expect("any key length")),
+            Keyed::Sha1(_) => Keyed::Sha1(blank(&SHA1)),
+            Keyed::Sha256(_) => Keyed::Sha256(blank(&SHA256)),
+            Keyed::Sha512(_) => Keyed::Sha512(blank(&SHA512)),
         };
         std::hint::black_box(&mut self.keyed);
     }

@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+mod common;
+
 use hwoath::core::tokenfile::{json, normalize, validate, ParseOptions};
 use hwoath::core::{Secret, Severity};
 use proptest::prelude::*;
@@ -103,7 +105,7 @@ proptest! {
         }
         if let Ok(r) = validate(&text, &ParseOptions::default()) {
             prop_assert_eq!(r.records.len(), r.valid() + r.invalid());
-            let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split('\n').collect();
+            let lines = common::lines(text.trim_start_matches('\u{feff}'));
             for d in &r.diagnostics {
                 if d.severity == Severity::Error {
                     prop_assert!(d.record.is_some());

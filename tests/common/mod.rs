@@ -27,3 +27,33 @@ pub fn hwoath_with_stdin(args: &[&str], stdin: impl Into<Vec<u8>>) -> Output {
     writer.join().unwrap();
     out
 }
+
+/// The lines of `text` as hwoath numbers them (docs/rules.md): a line ends at `\n`, `\r\n` or a
+/// lone `\r`. Tests check reported `line:column` positions against this, never `split('\n')`.
+pub fn lines(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\n' || b[i] == b'\r' {
+            out.push(&text[start..i]);
+            i += if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+                2
+            } else {
+                1
+            };
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push(&text[start..]);
+    out
+}
+
+#[test]
+fn lines_end_where_hwoath_says() {
+    assert_eq!(lines("a\r\nb\nc\rd\r\r\n"), ["a", "b", "c", "d", "", ""]);
+    assert_eq!(lines(""), [""]);
+}

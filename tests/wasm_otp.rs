@@ -2,7 +2,9 @@
 //! (`wasm-pack test --node`).
 #![cfg(target_arch = "wasm32")]
 
-use hwoath::wasm::otp::{assess_drift, find_drift, inspect_secret, totp, verify_code};
+use hwoath::wasm::otp::{
+    assess_drift, default_drift_steps, find_drift, inspect_secret, totp, verify_code,
+};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -120,6 +122,16 @@ fn find_drift_ranges_split_the_symmetric_scan() {
     let r = find_drift(DEMO, obj(&opts)).unwrap();
     assert!(!offsets(&r).contains(&-700.0));
     assert_eq!(get(&r, "scannedSteps").as_f64(), Some(1399.0));
+}
+
+#[wasm_bindgen_test]
+fn default_drift_steps_is_two_years_of_steps() {
+    assert_eq!(default_drift_steps(30.0).unwrap(), 2_103_840.0);
+    assert_eq!(default_drift_steps(60.0).unwrap(), 1_051_920.0);
+    for bad in [0.0, -30.0, f64::NAN, f64::INFINITY] {
+        let e = error_message(default_drift_steps(bad).unwrap_err().into());
+        assert!(e.starts_with("period must be a number"), "{bad}: {e}");
+    }
 }
 
 #[wasm_bindgen_test]

@@ -149,6 +149,13 @@ enum Keyed {
     Sha512(Hmac<Sha512>),
 }
 
+/// A drift scan's default range each way for `period` seconds: ±2 years (two Julian years of
+/// 31,557,600 s) in whole steps, 2,103,840 at 30 s. The CLI, `findDrift` and the page's split scan
+/// all use this one number. `period` 0 is taken as 1.
+pub fn default_max_steps(period: u64) -> u64 {
+    2 * 31_557_600 / period.max(1)
+}
+
 /// A keyed code generator. Holds the precomputed HMAC state; `Debug` shows no key material and
 /// the state is wiped on drop.
 pub struct Generator {
@@ -449,7 +456,7 @@ impl Generator {
 
     /// Default drift range: ±2 years of steps (≈2.1 M steps each way at 30 s).
     pub fn default_max_steps(&self) -> u64 {
-        2 * 31_557_600 / self.params.period
+        default_max_steps(self.params.period)
     }
 
     /// Most steps each way a drift scan or a verification window may cover: 10 years of steps
@@ -567,6 +574,15 @@ mod tests {
             },
         )
         .unwrap()
+    }
+
+    #[test]
+    fn default_drift_range_is_two_years_each_way() {
+        assert_eq!(default_max_steps(30), 2_103_840);
+        assert_eq!(default_max_steps(60), 1_051_920);
+        assert_eq!(default_max_steps(0), default_max_steps(1));
+        let g = gen(&[1; 20], HashAlg::Sha1, 6, 60);
+        assert_eq!(g.default_max_steps(), default_max_steps(60));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::{from_js, to_js};
-use crate::core::otp::entra_fit;
+use crate::core::otp::{default_max_steps, entra_fit};
 use crate::core::{Generator, HashAlg, OtpError, OtpParams, Secret};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -410,6 +410,13 @@ pub fn inspect_secret(secret: &str) -> Result<JsValue, JsError> {
         },
     };
     to_js(&out)
+}
+
+/// `findDrift`'s default `maxSteps` for a `period` in seconds: ±2 years of whole steps (2,103,840 at
+/// 30 s). The page uses it to split a default scan across its workers.
+#[wasm_bindgen(js_name = defaultDriftSteps)]
+pub fn default_drift_steps(period: f64) -> Result<f64, JsError> {
+    Ok(default_max_steps(whole("period", period, 1.0)?) as f64)
 }
 
 /// How a drift offset (in seconds) fits Entra's sign-in and activation windows for `period`.

@@ -4,7 +4,7 @@
 // across the whole pool, one contiguous range of offsets each, and merges the results.
 // Work can be cancelled with an AbortSignal: the workers doing it are terminated (a wasm call
 // cannot be interrupted otherwise), their calls reject with an AbortError, and fresh workers start.
-import { spawnWorker } from './engine.js';
+import { loadEngine, spawnWorker } from './engine.js';
 
 let pool = null;
 let next = 1;
@@ -115,18 +115,18 @@ export function byNearest(a, b) {
   return Math.abs(a.offsetSteps) - Math.abs(b.offsetSteps) || a.offsetSteps - b.offsetSteps;
 }
 
-/** findDrift's default range, ±2 years of steps (Generator::default_max_steps in src/core/otp.rs). */
-export function defaultMaxSteps(period = 30) {
-  return Math.floor((2 * 31_557_600) / period);
-}
-
 /** A `findDrift(secret, options)` split across the worker pool: the same result as one call
  *  (candidates nearest first, `scannedSteps` summed), in about 1/N of the time on N cores.
  *  Resolves to {result, ms} (ms: wall time of the whole scan). `onProgress({scannedSteps,
  *  totalSteps})` is called as each worker's share finishes; aborting `signal` cancels the scan. */
 export async function scanDrift(secret, options, { signal, onProgress } = {}) {
-  const { maxSteps = defaultMaxSteps(options.period), ...rest } = options;
   // Options findDrift would refuse (a bad period or maxSteps): one call, for its own error.
+  let maxSteps = options.maxSteps;
+  if (maxSteps === undefined) {
+    // findDrift's own default (±2 years of steps), from the engine rather than a copy of it.
+    try { maxSteps = (await loadEngine()).defaultDriftSteps(options.period ?? 30); } catch { maxSteps = NaN; }
+  }
+  const { maxSteps: _ignored, ...rest } = options;
   if (!Number.isSafeInteger(maxSteps) || maxSteps < 0) return run('findDrift', [secret, options], { signal });
   const t0 = performance.now();
   const ranges = splitRange(-maxSteps, maxSteps, POOL_SIZE);

@@ -63,9 +63,36 @@ fn telltale(input: &str, secret: &Secret) -> Option<String> {
     (squeezed.matches(c).count() <= 1).then(|| c.to_string())
 }
 
+/// Characters per line of a token file's text as hwoath numbers lines (docs/rules.md): after any
+/// leading byte order marks, a line ends at `\n`, `\r\n` or a lone `\r`.
+fn line_lengths(input: &str) -> Vec<usize> {
+    let text = input.trim_start_matches('\u{feff}').replace("\r\n", "\n");
+    text.split(['\n', '\r'])
+        .map(|l| l.chars().count())
+        .collect()
+}
+
+/// A reported `line:column` is inside the text: the line exists and the column is at most one
+/// past its last character.
+fn check_position(lines: &[usize], line: Option<u32>, column: Option<u32>, what: &str) {
+    assert_ne!(line, Some(0), "{what}: lines are 1-based");
+    assert_ne!(column, Some(0), "{what}: columns are 1-based");
+    if let Some(l) = line {
+        let len = lines.get(l as usize - 1);
+        assert!(len.is_some(), "{what}: line {l} of {}", lines.len());
+        if let (Some(c), Some(len)) = (column, len) {
+            assert!(
+                c as usize <= len + 1,
+                "{what}: column {c} on a line of {len}"
+            );
+        }
+    }
+}
+
 /// Invariants of any report, true by design.
 fn check_report(input: &str, report: &Report) {
     let n = report.records.len();
+    let lines = line_lengths(input);
     assert_eq!(report.valid() + report.invalid(), n);
     assert_eq!(report.diagnostics.len(), report.diagnostic_files.len());
     assert_eq!(report.files.len(), 1);
@@ -74,8 +101,7 @@ fn check_report(input: &str, report: &Report) {
     for (i, r) in report.records.iter().enumerate() {
         assert_eq!(r.index, i, "records are numbered in input order");
         assert_eq!(r.file, 0);
-        assert_ne!(r.line, Some(0));
-        assert_ne!(r.column, Some(0));
+        check_position(&lines, r.line, r.column, "record");
     }
     let mut errors = vec![false; n];
     for d in &report.diagnostics {
@@ -84,8 +110,7 @@ fn check_report(input: &str, report: &Report) {
             "diagnostic {} has no message",
             d.code
         );
-        assert_ne!(d.line, Some(0), "lines are 1-based");
-        assert_ne!(d.column, Some(0), "columns are 1-based");
+        check_position(&lines, d.line, d.column, d.code);
         if let Some(r) = d.record {
             assert!(r < n, "diagnostic {} names record {r} of {n}", d.code);
             if d.severity == Severity::Error {

@@ -44,6 +44,7 @@ test('a token typed by hand: its live code equals the CLI code for the time it w
   await byHand(page);
   assert.equal(await page.inputValue('#manual-secret'), '', 'the typed secret does not stay in the form');
   assert.match(await page.textContent('#file-meta'), /token HAND-0001 \(typed by hand\)/);
+  assert.match(await page.textContent('#variants-context'), /^1 token in token HAND-0001/, 'one token, singular');
   for (let i = 0; i < 2; i++) {
     const { code, time, shown, meta } = await liveOf(page);
     assert.match(time, /^\d+$/);

@@ -35,6 +35,8 @@ export const $ = (sel, root = document) => root.querySelector(sel);
 
 /** Formats a number with thousands separators. */
 export const num = (n) => Number(n).toLocaleString('en-US');
+/** `1 token`, `2 tokens`, `1,000 tokens`. */
+export const plural = (n, word) => `${num(n)} ${word}${Number(n) === 1 ? '' : 's'}`;
 
 /** Capitalises the first letter of a sentence. */
 export const sentence = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);

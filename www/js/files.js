@@ -2,7 +2,7 @@
 // hand), validate it in the worker (parseTokens = records + report in one call, cancellable),
 // then in Check: the summary, every diagnostic next to its record with line:column, a live code,
 // a reveal and "verify a code" per row, and the normalised JSON.
-import { h, replace, $, num, copyText, download, stat } from './dom.js';
+import { h, replace, $, num, plural, copyText, download, stat } from './dom.js';
 import { run, isAbort } from './worker-client.js';
 import { fileSource } from './input.js';
 import { DEMOS, demoText } from './demo.js';
@@ -14,7 +14,6 @@ const PAGE = 50;
 const FORMAT = { graphDelta: 'Graph #$delta JSON', bareArray: 'JSON array (wrapped)', singleObject: 'single JSON object (wrapped)', legacyCsv: 'legacy Entra CSV' };
 const HASH = { hmacsha1: 'SHA-1', hmacsha256: 'SHA-256' };
 const SEV_ICON = { error: '\u2716', warning: '\u25B2', info: 'i' };
-const plural = (n, word) => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
 
 export function mountFilePanel(api, steps) {
   const progress = $('#file-progress');
@@ -71,7 +70,7 @@ export function mountFilePanel(api, steps) {
   function renderListing() {
     replace($('#listing-list'), state.listing.map((l, i) => h('li', { class: 'listing-item' },
       h('span', { class: 'listing-item__name' }, l.name),
-      h('span', { class: 'badge badge--muted' }, `${num(l.devices)} device${l.devices === 1 ? '' : 's'}`),
+      h('span', { class: 'badge badge--muted' }, plural(l.devices, 'device')),
       h('button', { type: 'button', class: 'btn btn--link', 'aria-label': `Remove ${l.name}`,
         onclick: () => { state.listing.splice(i, 1); renderListing(); reparse(); } }, 'Remove'))));
   }
@@ -112,7 +111,7 @@ export function mountFilePanel(api, steps) {
     try {
       const { result, ms } = await run('parseTokens', [state.text, fileOptions()], { signal: controller.signal });
       if (my !== job) return;
-      stage = `Showing ${num(result.records.length)} records`;
+      stage = `Showing ${plural(result.records.length, 'record')}`;
       setProgress(`${stage}…`);
       for (const row of verifyRows.values()) row._box.cancel();
       verifyRows.clear();
@@ -163,7 +162,7 @@ export function mountFilePanel(api, steps) {
     if (!result.json) {
       replace(note, `${num(inv)} invalid record${inv === 1 ? '' : 's'} block${inv === 1 ? 's' : ''} the normalised file. Fix ${inv === 1 ? 'it' : 'them'}, or tick “Skip invalid records” to write the ${num(p.report.valid)} valid one${p.report.valid === 1 ? '' : 's'}.`);
     } else if (result.skipped.length) {
-      replace(note, h('span', {}, `${num(p.report.valid)} records written; ${num(result.skipped.length)} skipped: `),
+      replace(note, h('span', {}, `${plural(p.report.valid, 'record')} written; ${num(result.skipped.length)} skipped: `),
         h('ul', { class: 'skipped' }, result.skipped.slice(0, 20).map((s) =>
           h('li', {}, `Record ${s.record + 1}${s.serialNumber ? ` (serial ${s.serialNumber})` : ''}: ${s.reasons.join('; ')}`)),
         result.skipped.length > 20 ? h('li', {}, `… and ${num(result.skipped.length - 20)} more`) : null));
@@ -188,7 +187,7 @@ export function mountFilePanel(api, steps) {
       stat('Records', r.records, '', 'records'),
       stat('Valid', r.valid, r.valid ? 'ok' : '', 'valid'),
       stat('Invalid', r.invalid, r.invalid ? 'error' : '', 'invalid'),
-      stat('Warnings', warnings, warnings ? 'warn' : '', 'warnings', infos ? `${num(infos)} notice${infos === 1 ? '' : 's'}` : ''));
+      stat('Warnings', warnings, warnings ? 'warn' : '', 'warnings', infos ? plural(infos, 'notice') : ''));
     replace($('#file-mix'), mix(p.records));
     stepState('load', plural(r.records, 'token'), r.records > 0);
     $('#load-current').hidden = false;

@@ -2,7 +2,7 @@
 // as method + URL + body with copy buttons (body, URL, PowerShell, curl) that say what was copied,
 // a download with a sensible name, activation codes with their expiry countdown, and reconcile()
 // of Graph's answer.
-import { h, replace, $, num, download, copyText, onTick, stat } from './dom.js';
+import { h, replace, $, num, plural, download, copyText, onTick, stat } from './dom.js';
 import { run, isAbort } from './worker-client.js';
 import { state, onChange, update, fileOptions, onClear } from './state.js';
 import { emptyState } from './variants.js';
@@ -14,7 +14,6 @@ const METHOD_CLASS = { GET: 'get', POST: 'post', PATCH: 'patch', DELETE: 'delete
 const SECRET_FIELD = /("secretKey":\s*")([^"]*)(")/g;
 
 const COPIED = { body: 'the JSON body', url: 'the URL', powershell: 'the PowerShell command', curl: 'the curl command' };
-const plural = (n, word) => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
 
 /** "request 2 of 3 (PATCH, 100 devices)": which request, for the copy confirmation. */
 export function describeRequest(r, i, n) {
@@ -146,8 +145,8 @@ export function mountGraphPanel(steps) {
     results.hidden = false;
     const tokens = new Set(rs.flatMap((r) => r.records)).size;
     stepState('send', `${plural(rs.length, 'request')} ready`, false);
-    replace($('#graph-meta'), h('strong', {}, `${num(rs.length)} request${rs.length === 1 ? '' : 's'}`),
-      rs.length ? (tokens ? ` for ${num(tokens)} token${tokens === 1 ? '' : 's'}` : '') : ' (no token selected)');
+    replace($('#graph-meta'), h('strong', {}, plural(rs.length, 'request')),
+      rs.length ? (tokens ? ` for ${plural(tokens, 'token')}` : '') : ' (no token selected)');
     stopTick?.();
     stopTick = null;
     const expiring = [];

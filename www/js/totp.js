@@ -10,7 +10,8 @@ const MINUS = '\u2212';
 
 /** "+3" / "−3" with a real minus sign. */
 export const signed = (n) => (n > 0 ? `+${num(n)}` : n < 0 ? `${MINUS}${num(-n)}` : '0');
-const plural = (n, word) => `${word}${Math.abs(n) === 1 ? '' : 's'}`;
+/** The word for `n` of it, without the number: `step` for ±1, `steps` otherwise. */
+const noun = (n, word) => `${word}${Math.abs(n) === 1 ? '' : 's'}`;
 
 /**
  * A live code: the code for the current step, a countdown bar and the seconds left.
@@ -282,7 +283,7 @@ export function verifyBox(api, t) {
     const kind = steps === 0 ? 'ok' : fit.signIn ? 'ok' : fit.activation ? 'warn' : 'error';
     const headline = steps === 0
       ? 'In step: the device and this clock agree'
-      : `${signed(steps)} ${plural(steps, 'step')} · ${signed(seconds)} s`;
+      : `${signed(steps)} ${noun(steps, 'step')} · ${signed(seconds)} s`;
     const children = [
       h('p', { class: 'result__headline' }, h('span', { class: 'result__label' }, steps === 0 ? 'Matched' : 'Drift'), ' ', headline),
       h('p', { class: 'result__message' }, sentence(fit.message) + '.'),
@@ -296,7 +297,7 @@ export function verifyBox(api, t) {
       if (scan.candidates.length > 1) {
         const others = scan.candidates.slice(1, 6).map((c) => `${signed(c.offsetSteps)} (${signed(c.offsetSeconds)} s)`).join(', ');
         children.push(h('p', { class: 'result__foot result__foot--warn' },
-          `${scan.candidates.length - 1} other ${plural(scan.candidates.length - 1, 'offset')} also match${scan.candidates.length === 2 ? 'es' : ''}: ${others}${scan.candidates.length > 6 ? ', …' : ''}. `,
+          `${scan.candidates.length - 1} other ${noun(scan.candidates.length - 1, 'offset')} also match${scan.candidates.length === 2 ? 'es' : ''}: ${others}${scan.candidates.length > 6 ? ', …' : ''}. `,
           scan.single ? 'One code can repeat over two years; type two or three consecutive codes to be certain.' : ''));
       }
     }

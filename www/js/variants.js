@@ -1,6 +1,6 @@
 // Check step, "Duplicate-safe variants": copies of every token (variants() in the worker) with
 // their serials to type, and the variants' delta JSON to download or to send (Send step).
-import { h, replace, $, num, copyText, download } from './dom.js';
+import { h, replace, $, num, plural, copyText, download } from './dom.js';
 import { run, isAbort } from './worker-client.js';
 import { state, onChange, update, fileOptions, usable, onClear } from './state.js';
 import { needTokens } from './ui.js';
@@ -39,7 +39,7 @@ export function mountVariantsPanel(steps) {
     if (state.variants) update({ variants: null });
     if (!emptyState(empty, body, steps)) return;
     const listed = state.listing.reduce((a, l) => a + l.devices, 0);
-    $('#variants-context').textContent = `${num(state.parsed.report.records)} tokens in ${state.name}` +
+    $('#variants-context').textContent = `${plural(state.parsed.report.records, 'token')} in ${state.name}` +
       (listed ? `; the ${num(listed)} serials of the tenant listing are avoided.` : '; add a tenant listing in step 1 to avoid its serials too.');
   }
   let lastParsed = state.parsed;
@@ -59,7 +59,7 @@ export function mountVariantsPanel(steps) {
       if (result.refusals.length) {
         results.hidden = true;
         update({ variants: null });
-        showError(`No variants were written: ${num(result.refusals.length)} token${result.refusals.length === 1 ? '' : 's'} cannot be varied safely.`,
+        showError(`No variants were written: ${plural(result.refusals.length, 'token')} cannot be varied safely.`,
           h('ul', { class: 'refusals' }, result.refusals.map((r) => h('li', { 'data-record': r.record },
             h('strong', {}, `Record ${r.record + 1} (serial ${r.serialNumber}), copy ${r.copy}: `), h('code', {}, r.code), ` ${r.message}`))));
         return;
@@ -81,7 +81,7 @@ export function mountVariantsPanel(steps) {
   function render(result, n) {
     const rows = state.parsed.records;
     results.hidden = false;
-    $('#variants-title').textContent = `${num(result.variants.length)} variant${result.variants.length === 1 ? '' : 's'} of ${num(rows.length)} token${rows.length === 1 ? '' : 's'}` +
+    $('#variants-title').textContent = `${plural(result.variants.length, 'variant')} of ${plural(rows.length, 'token')}` +
       (n > 1 ? ` (${n} copies each)` : '');
     const table = h('table', { class: 'data', id: 'variants' },
       h('caption', { class: 'visually-hidden' }, 'Variants and their end-user notes'),

@@ -46,6 +46,17 @@ fn agree(text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// The test helper's line convention is hwoath's (checked here once, not in every test crate
+/// that includes `common`).
+#[test]
+fn lines_end_where_hwoath_says() {
+    assert_eq!(
+        common::lines("a\r\nb\nc\rd\r\r\n"),
+        ["a", "b", "c", "d", "", ""]
+    );
+    assert_eq!(common::lines(""), [""]);
+}
+
 fn fixture_texts() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut out = Vec::new();

@@ -126,10 +126,12 @@ fn find_drift_ranges_split_the_symmetric_scan() {
 
 #[wasm_bindgen_test]
 fn default_drift_steps_is_two_years_of_steps() {
-    assert_eq!(default_drift_steps(30.0).unwrap(), 2_103_840.0);
-    assert_eq!(default_drift_steps(60.0).unwrap(), 1_051_920.0);
+    assert_eq!(default_drift_steps(Some(30.0)).unwrap(), 2_103_840.0);
+    assert_eq!(default_drift_steps(Some(60.0)).unwrap(), 1_051_920.0);
+    // No period: findDrift's default, 30 s.
+    assert_eq!(default_drift_steps(None).unwrap(), 2_103_840.0);
     for bad in [0.0, -30.0, f64::NAN, f64::INFINITY] {
-        let e = error_message(default_drift_steps(bad).unwrap_err().into());
+        let e = error_message(default_drift_steps(Some(bad)).unwrap_err().into());
         assert!(e.starts_with("period must be a number"), "{bad}: {e}");
     }
 }

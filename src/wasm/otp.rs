@@ -412,11 +412,16 @@ pub fn inspect_secret(secret: &str) -> Result<JsValue, JsError> {
     to_js(&out)
 }
 
-/// `findDrift`'s default `maxSteps` for a `period` in seconds: ±2 years of whole steps (2,103,840 at
-/// 30 s). The page uses it to split a default scan across its workers.
+/// `findDrift`'s default `maxSteps` for a `period` in seconds (omitted: `findDrift`'s default
+/// period, 30 s): ±2 years of whole steps (2,103,840 at 30 s). The page uses it to split a default
+/// scan across its workers.
 #[wasm_bindgen(js_name = defaultDriftSteps)]
-pub fn default_drift_steps(period: f64) -> Result<f64, JsError> {
-    Ok(default_max_steps(whole("period", period, 1.0)?) as f64)
+pub fn default_drift_steps(period: Option<f64>) -> Result<f64, JsError> {
+    let period = match period {
+        Some(p) => whole("period", p, 1.0)?,
+        None => OtpParams::default().period,
+    };
+    Ok(default_max_steps(period) as f64)
 }
 
 /// How a drift offset (in seconds) fits Entra's sign-in and activation windows for `period`.

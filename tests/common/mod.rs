@@ -51,9 +51,3 @@ pub fn lines(text: &str) -> Vec<&str> {
     out.push(&text[start..]);
     out
 }
-
-#[test]
-fn lines_end_where_hwoath_says() {
-    assert_eq!(lines("a\r\nb\nc\rd\r\r\n"), ["a", "b", "c", "d", "", ""]);
-    assert_eq!(lines(""), [""]);
-}

@@ -120,13 +120,12 @@ export function byNearest(a, b) {
  *  Resolves to {result, ms} (ms: wall time of the whole scan). `onProgress({scannedSteps,
  *  totalSteps})` is called as each worker's share finishes; aborting `signal` cancels the scan. */
 export async function scanDrift(secret, options, { signal, onProgress } = {}) {
-  // Options findDrift would refuse (a bad period or maxSteps): one call, for its own error.
-  let maxSteps = options.maxSteps;
+  let { maxSteps, ...rest } = options;
   if (maxSteps === undefined) {
     // findDrift's own default (±2 years of steps), from the engine rather than a copy of it.
-    try { maxSteps = (await loadEngine()).defaultDriftSteps(options.period ?? 30); } catch { maxSteps = NaN; }
+    try { maxSteps = (await loadEngine()).defaultDriftSteps(options.period); } catch { maxSteps = NaN; }
   }
-  const { maxSteps: _ignored, ...rest } = options;
+  // Options findDrift would refuse (a bad period or maxSteps): one call, for its own error.
   if (!Number.isSafeInteger(maxSteps) || maxSteps < 0) return run('findDrift', [secret, options], { signal });
   const t0 = performance.now();
   const ranges = splitRange(-maxSteps, maxSteps, POOL_SIZE);

@@ -12,6 +12,7 @@ pub use secret::{ParsedSecret, Secret, SecretError, SecretIssue, SecretIssueKind
 pub mod diag;
 pub mod graph;
 pub mod limits;
+pub mod text;
 pub mod token;
 pub mod tokenfile;
 pub mod variants;

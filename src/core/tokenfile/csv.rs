@@ -6,12 +6,12 @@
 
 use csv::{ReaderBuilder, StringRecord};
 
-use super::delta::shorten;
 use super::item::{Cursor, Field, Item, Name, StrLoc, Val};
 use super::rules::codes;
 use super::Unusable;
 use crate::core::diag::{Diagnostic, Pos};
 use crate::core::limits::{thousands, MAX_RECORDS, MAX_STRING_BYTES};
+use crate::core::text::shorten;
 use crate::core::Severity::{Error, Info, Warning};
 
 /// The legacy header, for messages.

@@ -6,6 +6,7 @@ use super::listing::looks_like_listing;
 use super::rules::codes;
 use super::{DetectedFormat, Unusable};
 use crate::core::diag::{Diagnostic, Pos};
+use crate::core::text::shorten;
 use crate::core::Severity::{Error, Warning};
 
 /// The items of a JSON file and the file-level findings.
@@ -176,17 +177,6 @@ fn envelope(root: &json::Value, members: &[Member], out: &mut Vec<Diagnostic>) {
                 ),
             ));
         }
-    }
-}
-
-/// Shortens text for a message (keys and values that are not secrets).
-pub(crate) fn shorten(s: &str) -> String {
-    const MAX: usize = 40;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let head: String = s.chars().take(MAX).collect();
-        format!("{head}…")
     }
 }
 

@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use super::delta::shorten;
 use super::item::{Field, Item, Name, Val, FIELDS};
 use super::Record;
 use crate::core::diag::{Diagnostic, Pos};
 use crate::core::otp::HashAlg;
 use crate::core::secret::{Secret, SecretIssue};
+use crate::core::text::{invisible, shorten};
 use crate::core::token::{ListedDevice, Token};
 use crate::core::Severity::{self, Error, Info, Warning};
 
@@ -413,29 +413,6 @@ fn required_text(
             None
         }
     }
-}
-
-/// A name for a character nobody can see, or `None` for a visible one.
-fn invisible(c: char) -> Option<&'static str> {
-    Some(match c {
-        '\0' => "NUL",
-        '\t' => "tab",
-        '\n' => "line break",
-        '\r' => "carriage return",
-        '\u{a0}' => "no-break space",
-        '\u{ad}' => "soft hyphen",
-        '\u{200b}' => "zero-width space",
-        '\u{200c}' => "zero-width non-joiner",
-        '\u{200d}' => "zero-width joiner",
-        '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
-            "text-direction mark"
-        }
-        '\u{2060}' => "word joiner",
-        '\u{feff}' => "byte order mark",
-        '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' => "non-ASCII space",
-        c if c.is_control() => "control character",
-        _ => return None,
-    })
 }
 
 /// A character that looks like an ASCII digit or letter but is not one: other scripts' digits,

@@ -5,7 +5,7 @@
 // codes, verify a code, fix in place, variants) → 3. Send (Graph requests, Graph's answer, sheet).
 // Everything runs in this page; the Content-Security-Policy forbids any other origin.
 import { initSteps, status } from './js/ui.js';
-import { warm, call } from './js/workers.js';
+import { warm, call, scanDrift } from './js/workers.js';
 import { facts } from './js/session.js';
 import { mountLoad } from './js/steps/load.js';
 import { mountCheck } from './js/steps/check.js';
@@ -26,6 +26,9 @@ async function main() {
     status(`The TOTP engine (WebAssembly in ./pkg) could not start: ${err.message}. Run scripts/build.sh.`, 'error');
     return;
   }
+  // The page's split drift scan of a loaded row, for bench/ and the tests (also in the single
+  // file, where the modules are bundled): hwoathScan({source, row, typed, time, period, range}).
+  window.hwoathScan = (args, options) => scanDrift(args, options);
   const steps = initSteps();
   const parts = [mountLoad(steps), mountCheck(steps), mountSend(steps)];
   mountClear(steps, parts);

@@ -32,8 +32,9 @@ export function mountLoad(steps) {
   $('#file-cancel').addEventListener('click', () => controller?.abort());
   const manual = mountManual((fields) => open(`token ${fields.serialNumber} (typed by hand)`, 'fields', { fields }));
 
-  function showError(message) {
+  function showError(message, name = session.name) {
     error.hidden = false;
+    error.dataset.file = name;
     replace(error, h('p', { class: 'result__headline' }, 'This file cannot be used'), h('p', { class: 'result__detail' }, message));
   }
 
@@ -66,7 +67,7 @@ export function mountLoad(steps) {
       if (my !== job) return;
       setTokens(null, { name: '' });
       if (isAbort(err)) status('Loading cancelled: nothing was loaded.');
-      else showError(err.message);
+      else showError(err.message, name);
     } finally {
       clearInterval(tick);
       if (my === job) setProgress('');

@@ -679,7 +679,9 @@ fn normalize_refuses_invalid_records_with_nothing_on_stdout() {
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
     let err = text(&o.stderr);
-    assert!(err.contains("error[HW103] record 1 model"), "{err}");
+    // Records count from 1 in text, as in the page's table: index 1 is "record 2".
+    assert!(err.contains("error[HW103] record 2 model"), "{err}");
+    assert!(err.contains("2 invalid record(s) (2, 3)"), "{err}");
     assert!(err.contains("--skip-invalid"), "{err}");
     let o = hwoath(&["normalize", "invalid/mixed.json", "--skip-invalid"], None);
     assert_eq!(o.status.code(), Some(0));
@@ -687,10 +689,10 @@ fn normalize_refuses_invalid_records_with_nothing_on_stdout() {
     let skipped: Vec<&str> = err.lines().collect();
     assert_eq!(skipped.len(), 2, "{err}");
     assert!(
-        skipped[0].starts_with("hwoath: skipped record 1 (serial "),
+        skipped[0].starts_with("hwoath: skipped record 2 (serial \""),
         "{err}"
     );
-    assert!(skipped[1].starts_with("hwoath: skipped record 2 "), "{err}");
+    assert!(skipped[1].starts_with("hwoath: skipped record 3 "), "{err}");
     assert!(skipped[1].contains("HW202 secretKey"), "{err}");
     let out: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(out["value"].as_array().unwrap().len(), 3);
@@ -798,9 +800,16 @@ fn several_files_are_one_upload() {
         })
         .collect();
     // Record 1 (and its copy, 7) is listed; the second copy of the CSV duplicates every
-    // serial and key of the first (records 6, 7, 8).
+    // serial and key of the first (records 6, 7, 8), and both copies are flagged (0-based
+    // indexes in the JSON).
     let expected: Vec<(String, u64)> = [
+        ("HW301", 0),
+        ("HW302", 0),
+        ("HW301", 1),
         ("HW401", 1),
+        ("HW302", 1),
+        ("HW301", 2),
+        ("HW302", 2),
         ("HW301", 6),
         ("HW302", 6),
         ("HW301", 7),
@@ -813,13 +822,24 @@ fn several_files_are_one_upload() {
     .map(|(c, r)| (c.to_string(), *r))
     .collect();
     assert_eq!(errors, expected);
+    // In text, records count from 1 and a duplicate in another file names that file.
+    let o = hwoath(&["validate", "valid/legacy.csv", "valid/legacy.csv"], None);
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("valid/legacy.csv:2:19: error[HW301] record 1 serialNumber: serial number \"1234567\" is also in record 4 (line 2 of file 2)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("error[HW301] record 4 serialNumber: serial number \"1234567\" is also in record 1 (line 2 of file 1)"),
+        "{out}"
+    );
     let o = hwoath(
         &["validate", "valid/legacy.csv", "valid/token2_delta.json"],
         None,
     );
     let out = text(&o.stdout);
     assert!(
-        out.contains("valid/legacy.csv:2:1: warning[HW130] record 0"),
+        out.contains("valid/legacy.csv:2:1: warning[HW130] record 1"),
         "{out}"
     );
     assert!(
@@ -918,6 +938,7 @@ fn big_file(n: usize, csv: bool) -> String {
 }
 
 #[test]
+#[allow(clippy::disallowed_macros)] // the timings are a note for whoever runs the test
 fn hundred_thousand_tokens_timing() {
     for csv in [false, true] {
         let text = big_file(100_000, csv);

@@ -18,7 +18,7 @@ use hwoath::core::variants::{make_variants, originals, Variant, VariantOptions, 
 use hwoath::core::HashAlg;
 use serde::Serialize;
 
-use crate::{now, print_json, read_input, read_listings, Unusable};
+use crate::{display_name, now, print_json, read_input, read_listings, Unusable};
 
 /// Hash for records that do not state one (every legacy CSV row).
 #[derive(Clone, Copy, ValueEnum)]
@@ -47,13 +47,23 @@ impl FileOpts {
             }),
             ..ParseOptions::default()
         };
-        tokenfile::validate(&text, &opts).map_err(|e| Unusable(format!("{}: {e}", self.file)))
+        tokenfile::validate(&text, &opts)
+            .map_err(|e| Unusable(format!("{}: {e}", display_name(&self.file))))
     }
 }
 
-/// Prints why a file with invalid records is refused.
+/// Prints why a file with invalid records is refused: a summary, then each error as `validate`
+/// prints it (`file:line:column: error[CODE] record N field: message`, records from 1).
 fn refuse_file(file: &str, e: &hwoath::core::graph::InvalidFile) {
-    eprintln!("hwoath: {file}: {e}");
+    errln!(
+        "hwoath: {}: the file has {} invalid record(s) of {}; fix them first (hwoath validate shows every diagnostic)",
+        display_name(file),
+        e.invalid,
+        e.records
+    );
+    for d in &e.errors {
+        errln!("  {}", crate::files::line(file, d));
+    }
 }
 
 #[derive(Args)]
@@ -89,12 +99,12 @@ pub fn variants(a: &VariantsArgs) -> Result<ExitCode, Unusable> {
     let made = match make_variants(&originals(&report), &opts) {
         Ok(v) => v,
         Err(refusals) => {
-            eprintln!(
+            errln!(
                 "hwoath: {} token(s) cannot be varied safely; nothing was written:",
                 refusals.len()
             );
             for r in refusals {
-                eprintln!("  {r}");
+                errln!("  {r}");
             }
             return Ok(ExitCode::from(1));
         }
@@ -200,14 +210,15 @@ pub struct ReconcileArgs {
 
 pub fn reconcile(a: &ReconcileArgs) -> Result<ExitCode, Unusable> {
     let report = a.file.report()?;
-    let tokens = usable_tokens(&report).map_err(|e| Unusable(format!("{}: {e}", a.file.file)))?;
+    let tokens = usable_tokens(&report)
+        .map_err(|e| Unusable(format!("{}: {e}", display_name(&a.file.file))))?;
     let response = read_input(&a.response)?;
     let options = ReconcileOptions {
         chunk: a.chunk as usize,
         part: a.part.map(|p| p as usize),
     };
     let r = map_response(&tokens, &response, &options)
-        .map_err(|e| Unusable(format!("{}: {e}", a.response)))?;
+        .map_err(|e| Unusable(format!("{}: {e}", display_name(&a.response))))?;
     if a.json {
         print_json(&r);
     } else {
@@ -227,7 +238,7 @@ pub fn reconcile(a: &ReconcileArgs) -> Result<ExitCode, Unusable> {
                 "{:<8} {}  (record {}, @contentId {}){}",
                 t.result.as_str(),
                 t.serial_number,
-                t.record,
+                t.record + 1,
                 t.content_id,
                 if detail.is_empty() {
                     String::new()
@@ -237,7 +248,7 @@ pub fn reconcile(a: &ReconcileArgs) -> Result<ExitCode, Unusable> {
             );
         }
         for u in &r.unmatched {
-            outln!("unmatched response item {}: {}", u.index, u.message);
+            outln!("unmatched response item {}: {}", u.index + 1, u.message);
         }
         outln!(
             "{} token(s): {} created, {} failed, {} unknown",

@@ -60,7 +60,10 @@ fn bad_secret_exits_2_with_one_line_without_the_secret() {
     // count from 1 (the 0 is the 16th character).
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 2, "{err}");
-    assert!(lines[0].starts_with("hwoath: warning: a secret given as --secret KEY"), "{err}");
+    assert!(
+        lines[0].starts_with("hwoath: warning: a secret given as --secret KEY"),
+        "{err}"
+    );
     assert!(lines[1].contains("position 16"), "{err}");
     assert!(!err.contains(secret) && !err.contains("JBSWY3DP"), "{err}");
     assert!(o.stdout.is_empty());

@@ -64,7 +64,8 @@ fn dangerous(c: char) -> bool {
 
 /// Checks one stream: UTF-8, nothing dangerous, no line that starts with the forged summary.
 fn check_stream(what: &str, stream: &str, bytes: &[u8]) {
-    let text = std::str::from_utf8(bytes).unwrap_or_else(|_| panic!("{what}: {stream} is not UTF-8"));
+    let text =
+        std::str::from_utf8(bytes).unwrap_or_else(|_| panic!("{what}: {stream} is not UTF-8"));
     if let Some((i, c)) = text.char_indices().find(|&(_, c)| dangerous(c)) {
         let from = text[..i].char_indices().rev().nth(40).map_or(0, |(j, _)| j);
         panic!(
@@ -74,7 +75,10 @@ fn check_stream(what: &str, stream: &str, bytes: &[u8]) {
         );
     }
     for line in text.lines() {
-        assert!(!line.starts_with(FORGED), "{what}: {stream} has a forged line: {line}");
+        assert!(
+            !line.starts_with(FORGED),
+            "{what}: {stream} has a forged line: {line}"
+        );
     }
 }
 
@@ -140,10 +144,16 @@ fn validate_prints_the_real_summary_and_nothing_raw() {
         let out = stdout(&o);
         // The last line is the real summary, and it is the only summary.
         let last = out.lines().last().unwrap();
-        assert!(last.starts_with("3 record(s): 0 valid, 3 invalid;"), "{last}");
+        assert!(
+            last.starts_with("3 record(s): 0 valid, 3 invalid;"),
+            "{last}"
+        );
         let summaries = out
             .lines()
-            .filter(|l| l.split_once(" record(s)").is_some_and(|(n, _)| n.parse::<u32>().is_ok()))
+            .filter(|l| {
+                l.split_once(" record(s)")
+                    .is_some_and(|(n, _)| n.parse::<u32>().is_ok())
+            })
             .count();
         assert_eq!(summaries, 1, "{out}");
         // What the forged line was made of is shown, escaped.
@@ -189,15 +199,26 @@ fn documents_are_escaped_and_keep_their_values() {
         let o = run("normalize invalid", &["normalize", file], "");
         assert_eq!(o.status.code(), Some(1));
         assert!(o.stdout.is_empty());
-        run("normalize --skip-invalid", &["normalize", file, "--skip-invalid"], "");
+        run(
+            "normalize --skip-invalid",
+            &["normalize", file, "--skip-invalid"],
+            "",
+        );
         run("variants invalid", &["variants", file], "");
-        run("graph invalid", &["graph", file, "--request", "create-bulk"], "");
+        run(
+            "graph invalid",
+            &["graph", file, "--request", "create-bulk"],
+            "",
+        );
     }
     let o = run("normalize", &["normalize", &ok], "");
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
     // The invisible characters are JSON escapes: the value is the same, the bytes are safe.
-    assert!(out.contains(r#""displayName": "Zoë\u200b spare ❤\ufe0f""#), "{out}");
+    assert!(
+        out.contains(r#""displayName": "Zoë\u200b spare ❤\ufe0f""#),
+        "{out}"
+    );
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["value"][0]["displayName"], "Zoë\u{200b} spare ❤\u{fe0f}");
     let o = run("variants", &["variants", &ok], "");
@@ -233,12 +254,28 @@ fn every_graph_request_in_every_format_is_escaped() {
     for kind in kinds {
         for format in ["json", "http", "powershell", "curl"] {
             let what = format!("graph {kind} {format}");
-            let base = ["graph", &ok, "--request", kind, "--format", format, "--time", "59"];
+            let base = [
+                "graph",
+                &ok,
+                "--request",
+                kind,
+                "--format",
+                format,
+                "--time",
+                "59",
+            ];
             let o = run(&what, &base, "");
             built += usize::from(o.status.success());
             let with = [
                 &base[..],
-                &["--user", &user, "--device-id", &device, "--serial", "TW-0001"],
+                &[
+                    "--user",
+                    &user,
+                    "--device-id",
+                    &device,
+                    "--serial",
+                    "TW-0001",
+                ],
             ]
             .concat();
             let o = run(&format!("{what} --user"), &with, "");
@@ -256,7 +293,11 @@ fn reconcile_escapes_what_graph_answered() {
     let ok = fixture("terminal_escapes_warnings.json");
     for answer in hostile_answers() {
         run("reconcile", &["reconcile", &ok, &answer], "");
-        run("reconcile --json", &["reconcile", &ok, &answer, "--json"], "");
+        run(
+            "reconcile --json",
+            &["reconcile", &ok, &answer, "--json"],
+            "",
+        );
     }
     let answer = &hostile_answers()[0];
     let o = run("reconcile", &["reconcile", &ok, answer], "");
@@ -288,7 +329,10 @@ fn secrets_and_arguments_with_escapes_are_escaped() {
     );
     // clap's errors repeat what was typed: escaped, for every command.
     for args in [
-        vec!["validate".to_string(), format!("--nope{ERASE_LINE}{FORGED}")],
+        vec![
+            "validate".to_string(),
+            format!("--nope{ERASE_LINE}{FORGED}"),
+        ],
         vec![format!("valid{OSC_TITLE}")],
         vec![
             "graph".into(),

@@ -1219,7 +1219,7 @@ fn duplicates_name_the_tables_numbers_and_flag_every_copy() {
     let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("duplicates.json");
     std::fs::write(&path, &text).unwrap();
     let p = path.to_str().unwrap();
-    let out = text(&hwoath(&["validate", p], None).stdout);
+    let out = String::from_utf8(hwoath(&["validate", p], None).stdout).unwrap();
     assert!(
         out.contains(":2:18: error[HW301] record 1 serialNumber: serial number \"S-1\" is also in record 3 (line 4)"),
         "{out}"

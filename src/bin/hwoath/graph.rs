@@ -12,6 +12,7 @@ use hwoath::core::graph::{
     build_requests, reconcile as map_response, usable_tokens, Outcome, ReconcileOptions,
     RequestKind, RequestOptions,
 };
+use hwoath::core::text::visible;
 use hwoath::core::token::delta_body;
 use hwoath::core::tokenfile::{self, ParseOptions, Report};
 use hwoath::core::variants::{make_variants, originals, Variant, VariantOptions, MAX_COPIES};
@@ -222,24 +223,27 @@ pub fn reconcile(a: &ReconcileArgs) -> Result<ExitCode, Unusable> {
     if a.json {
         print_json(&r);
     } else {
+        // Ids, statuses and reasons come from Graph's answer as pasted: quoted escaped
+        // (`text::visible`), records and response items counted from 1.
         for t in &r.tokens {
             let detail = match (t.result, &t.device_id, &t.reason) {
                 (Outcome::Created, Some(id), _) => format!(
-                    "device {id}{}",
+                    "device {}{}",
+                    visible(id),
                     t.device_status
                         .as_deref()
-                        .map(|s| format!(", {s}"))
+                        .map(|s| format!(", {}", visible(s)))
                         .unwrap_or_default()
                 ),
-                (_, _, Some(reason)) => reason.clone(),
+                (_, _, Some(reason)) => visible(reason).into_owned(),
                 _ => String::new(),
             };
             outln!(
                 "{:<8} {}  (record {}, @contentId {}){}",
                 t.result.as_str(),
-                t.serial_number,
+                visible(&t.serial_number),
                 t.record + 1,
-                t.content_id,
+                visible(&t.content_id),
                 if detail.is_empty() {
                     String::new()
                 } else {
@@ -248,7 +252,11 @@ pub fn reconcile(a: &ReconcileArgs) -> Result<ExitCode, Unusable> {
             );
         }
         for u in &r.unmatched {
-            outln!("unmatched response item {}: {}", u.index + 1, u.message);
+            outln!(
+                "unmatched response item {}: {}",
+                u.index + 1,
+                visible(&u.message)
+            );
         }
         outln!(
             "{} token(s): {} created, {} failed, {} unknown",
@@ -258,7 +266,7 @@ pub fn reconcile(a: &ReconcileArgs) -> Result<ExitCode, Unusable> {
             r.unknown
         );
         for n in &r.notes {
-            outln!("note: {n}");
+            outln!("note: {}", visible(n));
         }
     }
     Ok(if r.all_created() {

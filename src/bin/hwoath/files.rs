@@ -128,7 +128,8 @@ pub struct ValidateArgs {
     #[command(flatten)]
     input: InputOpts,
     /// Print {"records", "valid", "invalid", "diagnostics": [...]}; codes are catalogued in
-    /// docs/rules.md.
+    /// docs/rules.md. A diagnostic's "record" is the 0-based index (the text output and the
+    /// messages count records from 1).
     #[arg(long)]
     json: bool,
 }

@@ -69,11 +69,17 @@ pub fn needs_escape(c: char) -> bool {
     }
 }
 
+/// True when `s` is printable ASCII only (space to `~`): nothing in it needs a look. The fast
+/// path of every check here, as nearly all input is.
+pub fn is_plain(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
 /// `s` with every character of [`needs_escape`] written as `\u{…}` (lower-case hexadecimal, as
 /// Rust writes it): safe to print to a terminal or a page, and the reader sees that something
 /// is there. Borrows when nothing needs escaping.
 pub fn visible(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(needs_escape) {
+    if is_plain(s) || !s.chars().any(needs_escape) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -114,7 +120,9 @@ pub fn breaks_text(c: char) -> bool {
 /// are meant (a CLI message of several lines, a rendered request). A carriage return is
 /// escaped, so nothing can return to the start of a line and write over it.
 pub fn visible_lines(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| c != '\n' && needs_escape(c)) {
+    if s.bytes().all(|b| b == b'\n' || (0x20..0x7f).contains(&b))
+        || !s.chars().any(|c| c != '\n' && needs_escape(c))
+    {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -140,6 +148,9 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeFormatter
         w: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
+        if is_plain(fragment) {
+            return w.write_all(fragment.as_bytes());
+        }
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             if !needs_escape(c) {

@@ -8,7 +8,7 @@ use super::Record;
 use crate::core::diag::{Diagnostic, Pos};
 use crate::core::otp::HashAlg;
 use crate::core::secret::{Secret, SecretIssue};
-use crate::core::text::{breaks_text, invisible, needs_escape, shorten};
+use crate::core::text::{breaks_text, invisible, is_plain, needs_escape, shorten};
 use crate::core::token::{ListedDevice, Token};
 use crate::core::tokenfile::json::{self, Kind};
 use crate::core::Severity::{self, Error, Info, Warning};
@@ -871,6 +871,9 @@ fn shown_text(
     lead: usize,
     out: &mut Out,
 ) -> bool {
+    if is_plain(t) {
+        return true;
+    }
     let at = |n: usize| fd.loc.char_pos(text, n).unwrap_or(fd.pos);
     let name = |c: char| invisible(c).unwrap_or("invisible character");
     if let Some((n, c)) = t.chars().enumerate().find(|&(_, c)| breaks_text(c)) {
@@ -924,6 +927,9 @@ pub(crate) fn hidden_name(
     pos: Pos,
     record: Option<usize>,
 ) -> Option<Diagnostic> {
+    if is_plain(name) {
+        return None;
+    }
     let (n, c, kind) = name
         .chars()
         .enumerate()

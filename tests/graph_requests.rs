@@ -705,7 +705,8 @@ fn cli_refuses_bad_options_and_invalid_files() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("invalid record") && err.contains("record 1"),
+        // The 60 s token is the second record (index 1): "record 2" as the page counts.
+        err.contains("invalid record") && err.contains("error[HW110] record 2 "),
         "{err}"
     );
     for s in secret_texts(&fixture_tokens()) {
@@ -734,7 +735,7 @@ fn cli_reconcile_text_json_and_exit_codes() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("created  865923712  (record 0, @contentId 1): device d-1, available"),
+        text.contains("created  865923712  (record 1, @contentId 1): device d-1, available"),
         "{text}"
     );
     assert!(

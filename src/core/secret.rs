@@ -1,7 +1,9 @@
 //! Base32 TOTP secrets: strict decoding, a lenient front that reports what it changed, and a key
 //! type that never shows its bytes and wipes them on drop.
 //!
-//! Positions are 0-based character (not byte) indexes into the text the caller gave.
+//! Positions ([`SecretIssue::positions`]) are 0-based character (not byte) indexes into the text
+//! the caller gave, for code that marks them; messages, which people read, count characters
+//! from 1 ("position 1" is the first character).
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -101,7 +103,7 @@ pub struct SecretIssue {
     pub kind: SecretIssueKind,
     /// 0-based character positions in the input it concerns (empty when it concerns the whole).
     pub positions: Vec<usize>,
-    /// Plain-language explanation.
+    /// Plain-language explanation; positions in it count from 1.
     pub message: String,
 }
 
@@ -196,7 +198,7 @@ fn positions_phrase(what: &str, positions: &[usize]) -> String {
     let list: Vec<String> = positions
         .iter()
         .take(SHOWN)
-        .map(|p| p.to_string())
+        .map(|p| (p + 1).to_string())
         .collect();
     let more = if positions.len() > SHOWN {
         format!(" and {} more", positions.len() - SHOWN)
@@ -238,8 +240,9 @@ impl Secret {
                         text.chars().count()
                     ),
                     _ => format!(
-                        "not canonical upper-case base32 ({}) at position {pos}",
-                        kind.code()
+                        "not canonical upper-case base32 ({}) at position {}",
+                        kind.code(),
+                        pos + 1
                     ),
                 };
                 Err(SecretError {
@@ -298,7 +301,8 @@ impl Secret {
                         SecretIssueKind::Confusable,
                         vec![pos],
                         format!(
-                            "digit {ch} at position {pos} is not base32 (only 2-7 are); was it {guess}?"
+                            "digit {ch} at position {} is not base32 (only 2-7 are); was it {guess}?",
+                            pos + 1
                         ),
                     ));
                 }
@@ -312,7 +316,8 @@ impl Secret {
                         SecretIssueKind::InvalidCharacter,
                         vec![pos],
                         format!(
-                            "{shown} at position {pos} is not in the base32 alphabet (A-Z, 2-7)"
+                            "{shown} at position {} is not in the base32 alphabet (A-Z, 2-7)",
+                            pos + 1
                         ),
                     ));
                 }
@@ -375,7 +380,8 @@ impl Secret {
                 SecretIssueKind::NonCanonicalLength,
                 vec![pos],
                 format!(
-                    "{len} base32 characters is not a length any encoder produces; the last character (position {pos}) carries no whole byte and was ignored"
+                    "{len} base32 characters is not a length any encoder produces; the last character (position {}) carries no whole byte and was ignored",
+                    pos + 1
                 ),
             ));
         }
@@ -396,7 +402,8 @@ impl Secret {
                     SecretIssueKind::NonCanonicalBits,
                     vec![pos],
                     format!(
-                        "the unused low bits of the last character (position {pos}) are not zero; they were ignored, so another tool may decode a different key"
+                        "the unused low bits of the last character (position {}) are not zero; they were ignored, so another tool may decode a different key",
+                        pos + 1
                     ),
                 ));
             }
@@ -516,7 +523,8 @@ mod tests {
                 (SecretIssueKind::Confusable, vec![6]),
             ]
         );
-        assert!(e.to_string().starts_with("digit 0 at position 2"));
+        // Positions are 0-based data; the message counts from 1.
+        assert!(e.to_string().starts_with("digit 0 at position 3"));
     }
 
     #[test]

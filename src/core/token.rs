@@ -113,8 +113,9 @@ pub fn delta_body(tokens: &[&Token]) -> serde_json::Value {
 
 /// Pretty-printed canonical delta JSON (two-space indent, trailing newline).
 pub fn delta_json(tokens: &[&Token]) -> String {
-    // serde_json is built with `preserve_order`, so the field order of DeltaItem survives.
-    let mut s = serde_json::to_string_pretty(&delta_body(tokens)).expect("json");
+    // serde_json is built with `preserve_order`, so the field order of DeltaItem survives;
+    // invisible and control characters in a value are written as `\uXXXX` escapes.
+    let mut s = crate::core::text::json_pretty(&delta_body(tokens));
     s.push('\n');
     s
 }

@@ -160,7 +160,7 @@ impl fmt::Display for RefusalReason {
 /// A token that cannot be varied safely.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
-    /// The token's record index.
+    /// The token's record index (0-based; the message counts from 1).
     pub record: usize,
     /// The token's serial number.
     pub serial_number: String,
@@ -170,12 +170,17 @@ pub struct Refusal {
     pub reason: RefusalReason,
 }
 
+/// `record 2 (serial "22"), copy 1: …`: the record counted from 1 (as the page's table and every
+/// message count), the serial escaped.
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "record {} (serial {}), copy {}: {}",
-            self.record, self.serial_number, self.copy, self.reason
+            "record {} (serial \"{}\"), copy {}: {}",
+            self.record + 1,
+            crate::core::text::shorten(&self.serial_number),
+            self.copy,
+            self.reason
         )
     }
 }
@@ -430,7 +435,10 @@ mod tests {
                 block: 64
             }
         );
-        assert!(r[0].to_string().starts_with("record 3 (serial 1), copy 1:"));
+        // Index 3 is the fourth record.
+        assert!(r[0]
+            .to_string()
+            .starts_with("record 4 (serial \"1\"), copy 1:"));
         let t = token("1", vec![7; 20], HashAlg::Sha1);
         let o = [Original {
             record: 0,

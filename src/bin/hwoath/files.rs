@@ -74,8 +74,9 @@ impl InputOpts {
     }
 }
 
-/// `file:line:column: severity[CODE] record N field: message`.
-fn line(file: &str, d: &Diagnostic) -> String {
+/// `file:line:column: severity[CODE] record N field: message`, the record counted from 1 as in
+/// the page's table (the JSON output's `record` is the 0-based index).
+pub fn line(file: &str, d: &Diagnostic) -> String {
     let mut s = display_name(file).to_string();
     if let Some(l) = d.line {
         s.push_str(&format!(":{l}"));
@@ -85,7 +86,7 @@ fn line(file: &str, d: &Diagnostic) -> String {
     }
     s.push_str(&format!(": {}[{}]", d.severity.as_str(), d.code));
     if let Some(r) = d.record {
-        s.push_str(&format!(" record {r}"));
+        s.push_str(&format!(" record {}", r + 1));
     }
     if let Some(f) = d.field {
         s.push_str(&format!(" {f}"));
@@ -127,7 +128,8 @@ pub struct ValidateArgs {
     #[command(flatten)]
     input: InputOpts,
     /// Print {"records", "valid", "invalid", "diagnostics": [...]}; codes are catalogued in
-    /// docs/rules.md.
+    /// docs/rules.md. A diagnostic's "record" is the 0-based index (the text output and the
+    /// messages count records from 1).
     #[arg(long)]
     json: bool,
 }
@@ -173,11 +175,11 @@ pub fn normalize(a: &NormalizeArgs) -> Result<ExitCode, Unusable> {
                 let serial = s
                     .serial_number
                     .as_deref()
-                    .map(|x| format!(" (serial {x})"))
+                    .map(|x| format!(" (serial \"{}\")", hwoath::core::text::shorten(x)))
                     .unwrap_or_default();
-                eprintln!(
+                errln!(
                     "hwoath: skipped record {}{serial}: {}",
-                    s.record,
+                    s.record + 1,
                     s.reasons.join("; ")
                 );
             }
@@ -190,9 +192,9 @@ pub fn normalize(a: &NormalizeArgs) -> Result<ExitCode, Unusable> {
                 .iter()
                 .filter(|d| d.severity == Severity::Error)
             {
-                eprintln!("{}", line(&a.file, d));
+                errln!("{}", line(&a.file, d));
             }
-            eprintln!("hwoath: {e} (--skip-invalid)");
+            errln!("hwoath: {e} (--skip-invalid writes the valid ones)");
             Ok(ExitCode::from(1))
         }
     }

@@ -12,13 +12,14 @@ use hwoath::core::graph::{
     build_requests, reconcile as map_response, usable_tokens, Outcome, ReconcileOptions,
     RequestKind, RequestOptions,
 };
+use hwoath::core::text::visible;
 use hwoath::core::token::delta_body;
 use hwoath::core::tokenfile::{self, ParseOptions, Report};
 use hwoath::core::variants::{make_variants, originals, Variant, VariantOptions, MAX_COPIES};
 use hwoath::core::HashAlg;
 use serde::Serialize;
 
-use crate::{now, print_json, read_input, read_listings, Unusable};
+use crate::{display_name, now, print_json, read_input, read_listings, Unusable};
 
 /// Hash for records that do not state one (every legacy CSV row).
 #[derive(Clone, Copy, ValueEnum)]
@@ -47,13 +48,23 @@ impl FileOpts {
             }),
             ..ParseOptions::default()
         };
-        tokenfile::validate(&text, &opts).map_err(|e| Unusable(format!("{}: {e}", self.file)))
+        tokenfile::validate(&text, &opts)
+            .map_err(|e| Unusable(format!("{}: {e}", display_name(&self.file))))
     }
 }
 
-/// Prints why a file with invalid records is refused.
+/// Prints why a file with invalid records is refused: a summary, then each error as `validate`
+/// prints it (`file:line:column: error[CODE] record N field: message`, records from 1).
 fn refuse_file(file: &str, e: &hwoath::core::graph::InvalidFile) {
-    eprintln!("hwoath: {file}: {e}");
+    errln!(
+        "hwoath: {}: the file has {} invalid record(s) of {}; fix them first (hwoath validate shows every diagnostic)",
+        display_name(file),
+        e.invalid,
+        e.records
+    );
+    for d in &e.errors {
+        errln!("  {}", crate::files::line(file, d));
+    }
 }
 
 #[derive(Args)]
@@ -89,12 +100,12 @@ pub fn variants(a: &VariantsArgs) -> Result<ExitCode, Unusable> {
     let made = match make_variants(&originals(&report), &opts) {
         Ok(v) => v,
         Err(refusals) => {
-            eprintln!(
+            errln!(
                 "hwoath: {} token(s) cannot be varied safely; nothing was written:",
                 refusals.len()
             );
             for r in refusals {
-                eprintln!("  {r}");
+                errln!("  {r}");
             }
             return Ok(ExitCode::from(1));
         }
@@ -200,35 +211,39 @@ pub struct ReconcileArgs {
 
 pub fn reconcile(a: &ReconcileArgs) -> Result<ExitCode, Unusable> {
     let report = a.file.report()?;
-    let tokens = usable_tokens(&report).map_err(|e| Unusable(format!("{}: {e}", a.file.file)))?;
+    let tokens = usable_tokens(&report)
+        .map_err(|e| Unusable(format!("{}: {e}", display_name(&a.file.file))))?;
     let response = read_input(&a.response)?;
     let options = ReconcileOptions {
         chunk: a.chunk as usize,
         part: a.part.map(|p| p as usize),
     };
     let r = map_response(&tokens, &response, &options)
-        .map_err(|e| Unusable(format!("{}: {e}", a.response)))?;
+        .map_err(|e| Unusable(format!("{}: {e}", display_name(&a.response))))?;
     if a.json {
         print_json(&r);
     } else {
+        // Ids, statuses and reasons come from Graph's answer as pasted: quoted escaped
+        // (`text::visible`), records and response items counted from 1.
         for t in &r.tokens {
             let detail = match (t.result, &t.device_id, &t.reason) {
                 (Outcome::Created, Some(id), _) => format!(
-                    "device {id}{}",
+                    "device {}{}",
+                    visible(id),
                     t.device_status
                         .as_deref()
-                        .map(|s| format!(", {s}"))
+                        .map(|s| format!(", {}", visible(s)))
                         .unwrap_or_default()
                 ),
-                (_, _, Some(reason)) => reason.clone(),
+                (_, _, Some(reason)) => visible(reason).into_owned(),
                 _ => String::new(),
             };
             outln!(
                 "{:<8} {}  (record {}, @contentId {}){}",
                 t.result.as_str(),
-                t.serial_number,
-                t.record,
-                t.content_id,
+                visible(&t.serial_number),
+                t.record + 1,
+                visible(&t.content_id),
                 if detail.is_empty() {
                     String::new()
                 } else {
@@ -237,7 +252,11 @@ pub fn reconcile(a: &ReconcileArgs) -> Result<ExitCode, Unusable> {
             );
         }
         for u in &r.unmatched {
-            outln!("unmatched response item {}: {}", u.index, u.message);
+            outln!(
+                "unmatched response item {}: {}",
+                u.index + 1,
+                visible(&u.message)
+            );
         }
         outln!(
             "{} token(s): {} created, {} failed, {} unknown",
@@ -247,7 +266,7 @@ pub fn reconcile(a: &ReconcileArgs) -> Result<ExitCode, Unusable> {
             r.unknown
         );
         for n in &r.notes {
-            outln!("note: {n}");
+            outln!("note: {}", visible(n));
         }
     }
     Ok(if r.all_created() {

@@ -65,16 +65,28 @@ impl CodeOpts {
     }
 }
 
-/// Decodes `--secret`; `-` reads the secret from the first line of standard input. Every copy
-/// of the text is wiped when dropped.
+/// Decodes `--secret`; `-` reads the secret from the first line of standard input, with the
+/// terminal's echo off when standard input is a terminal. A secret given on the command line
+/// gets a warning. Every copy of the text is wiped when dropped.
 fn parse_secret(arg: &str) -> Result<ParsedSecret, Unusable> {
+    use std::io::IsTerminal;
     let text = if arg == "-" {
-        let mut line = Zeroizing::new(String::new());
-        std::io::stdin()
-            .read_line(&mut line)
-            .map_err(|e| Unusable(format!("cannot read the secret from standard input: {e}")))?;
+        let cannot = |e: std::io::Error| {
+            Unusable(format!("cannot read the secret from standard input: {e}"))
+        };
+        let line = if std::io::stdin().is_terminal() {
+            // Prompts on the terminal and reads it with echo off (rpassword restores the mode).
+            Zeroizing::new(
+                rpassword::prompt_password("Secret (typing is not shown): ").map_err(cannot)?,
+            )
+        } else {
+            let mut line = Zeroizing::new(String::new());
+            std::io::stdin().read_line(&mut line).map_err(cannot)?;
+            line
+        };
         Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string())
     } else {
+        errln!("hwoath: warning: a secret given as --secret KEY is now in your shell's history, and other users can read it in the process list while hwoath runs; use --secret - to type it without echo or to pipe it from a file");
         Zeroizing::new(arg.to_string())
     };
     Secret::parse(&text).map_err(|e| Unusable(format!("secret: {e}")))
@@ -120,7 +132,10 @@ pub fn verify(a: &VerifyArgs) -> Result<ExitCode, Unusable> {
             "offsetSeconds": r.offset_seconds,
         }));
     } else if let (Some(steps), Some(secs)) = (r.offset_steps, r.offset_seconds) {
-        outln!("matched at {steps:+} step(s) ({secs:+} s)");
+        outln!(
+            "matched at {steps:+} step(s) of {} s ({secs:+} s)",
+            a.opts.period
+        );
         outln!("{}", entra_fit(a.opts.period, secs).message);
     } else {
         outln!(
@@ -173,8 +188,9 @@ pub fn drift(a: &DriftArgs) -> Result<ExitCode, Unusable> {
         );
         for c in &r.candidates {
             outln!(
-                "  {:+} step(s) = {:+} s: {}",
+                "  {:+} step(s) of {} s = {:+} s: {}",
                 c.offset_steps,
+                a.opts.period,
                 c.offset_seconds,
                 entra_fit(a.opts.period, c.offset_seconds).message
             );

@@ -278,7 +278,8 @@ pub struct InvalidFile {
 }
 
 impl InvalidFile {
-    /// One line per error: `line:column record N field: message [code]`.
+    /// One line per error: `line:column record N field: message [code]`, records counted from 1
+    /// (as the page's table and every message do).
     pub fn lines(&self) -> Vec<String> {
         self.errors
             .iter()
@@ -290,7 +291,7 @@ impl InvalidFile {
                     s.push(' ');
                 }
                 if let Some(r) = d.record {
-                    s.push_str(&format!("record {r} "));
+                    s.push_str(&format!("record {} ", r + 1));
                 }
                 if let Some(f) = d.field {
                     s.push_str(&format!("{f} "));

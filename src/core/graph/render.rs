@@ -109,9 +109,10 @@ pub(crate) fn ordered_option<S: Serializer>(v: &Option<Value>, s: S) -> Result<S
     }
 }
 
-/// Pretty JSON (two-space indent) in Graph's field order, no trailing newline.
+/// Pretty JSON (two-space indent) in Graph's field order, no trailing newline; invisible and
+/// control characters are written as `\uXXXX` escapes (`text::json_pretty`).
 pub fn pretty(v: &Value) -> String {
-    serde_json::to_string_pretty(&Ordered(v)).expect("json")
+    crate::core::text::json_pretty(&Ordered(v))
 }
 
 /// Graph Explorer text: `METHOD URL`, and for requests with a body a blank line and the
@@ -186,7 +187,7 @@ pub fn curl(r: &GraphRequest) -> String {
 /// permission and role. Empty input gives `[]` (JSON) or a comment saying there is nothing.
 pub fn document(requests: &[GraphRequest], format: Format) -> String {
     if format == Format::Json {
-        let mut s = serde_json::to_string_pretty(requests).expect("json");
+        let mut s = crate::core::text::json_pretty(requests);
         s.push('\n');
         return s;
     }

@@ -172,6 +172,9 @@ pub(crate) struct Field<'a> {
     pub value: Val<'a>,
     pub pos: Pos,
     pub loc: StrLoc,
+    /// The JSON member this field was read from (`None` for a CSV cell): the rules look inside
+    /// values they drop (nested objects, arrays) for hidden characters.
+    pub member: Option<&'a Member<'a>>,
 }
 
 /// One input record before checking.

@@ -358,7 +358,7 @@ fn read_file(
 /// A record left out of the normalised output.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Skipped {
-    /// 0-based record index.
+    /// 0-based record index (messages count from 1: `record + 1`).
     pub record: usize,
     /// Its serial number, if it had one.
     pub serial_number: Option<String>,

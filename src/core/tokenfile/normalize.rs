@@ -26,7 +26,12 @@ pub fn normalize(report: &Report, skip_invalid: bool) -> Result<Normalized, Unus
         .map(|r| r.index)
         .collect();
     if !invalid.is_empty() && !skip_invalid {
-        let mut named: Vec<String> = invalid.iter().take(NAMED).map(|i| i.to_string()).collect();
+        // Counted from 1, as the page's table and every message count records.
+        let mut named: Vec<String> = invalid
+            .iter()
+            .take(NAMED)
+            .map(|i| (i + 1).to_string())
+            .collect();
         if invalid.len() > NAMED {
             named.push(format!("and {} more", invalid.len() - NAMED));
         }

@@ -40,8 +40,8 @@ pub use reconcile::{
 };
 pub use requests::{build_requests, build_requests_with, chunk_ranges};
 pub use users::{
-    is_guest_upn, read_users, users_to_resolve, ResolvedUser, TokenUser, UserResolution, UserState,
-    BATCH_LIMIT,
+    is_guest_upn, looks_like_users_answer, read_users, users_to_resolve, ResolvedUser, TokenUser,
+    UserResolution, UserState, BATCH_LIMIT,
 };
 
 /// Every request goes to Graph's beta endpoint.

@@ -478,7 +478,7 @@ fn scrub(text: &str, tokens: &[&Token]) -> String {
 }
 
 /// Whether a `$batch` answer is resolve-users' (its bodies are users or 404s), not a create's.
-fn is_users_batch(responses: &[Value]) -> bool {
+pub(super) fn is_users_batch(responses: &[Value]) -> bool {
     let user = |b: &Value| {
         b.get("userPrincipalName").is_some()
             || b.get("@odata.context")

@@ -215,6 +215,21 @@ fn user_warnings(target: &Target, record: usize, assigning: bool) -> Vec<Diagnos
     out
 }
 
+/// HW501 for a token a create leaves unassigned because its user is a guest.
+fn guest_left_out(target: &Target, record: usize) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Warning,
+        users::CODE_GUEST,
+        Some(record),
+        Some("assignTo"),
+        None,
+        format!(
+            "{} is a guest user: hardware OATH tokens cannot be assigned to guest users in the resource tenant (Entra: Upload OATH tokens), so the token is created unassigned.",
+            target.shown
+        ),
+    )
+}
+
 /// A device the request is for: its Graph id and, from a listing, its status.
 struct Device {
     id: String,
@@ -704,6 +719,7 @@ fn create_bulk(
         let mut assigned = 0;
         let mut upns = 0;
         let mut unusable = Vec::new();
+        let mut guests = 0;
         let mut warnings = Vec::new();
         for (i, &(record, t)) in slice.iter().enumerate() {
             let mut item = serde_json::to_value(DeltaItem {
@@ -716,6 +732,11 @@ fn create_bulk(
             obj.remove("assignTo");
             if let Some(u) = users.raw(t) {
                 match users.target(u) {
+                    // A guest in one item could make Graph refuse the whole chunk: left out.
+                    Ok(target) if target.guest && users.option.is_none() => {
+                        guests += 1;
+                        warnings.push(guest_left_out(&target, record));
+                    }
                     Ok(target) if target.object_id.is_some() => {
                         obj.insert("assignTo".into(), json!({ "id": target.key }));
                         assigned += 1;
@@ -743,6 +764,11 @@ fn create_bulk(
         }
         if upns > 0 {
             note.push_str(&format!(" {upns} token(s) name their user by UPN, which assignTo does not take (Graph documents the object id): they are created unassigned; resolve the UPNs first (--request resolve-users, then --users ANSWER) to assign them at creation, or assign them afterwards (--request assign)."));
+        }
+        if guests > 0 {
+            note.push_str(&format!(
+                " {guests} token(s) name a guest user and are created unassigned (warning HW501)."
+            ));
         }
         if !unusable.is_empty() {
             note.push_str(&format!(
@@ -774,9 +800,14 @@ fn create_one(t: &Token, users: &Users, record: usize) -> Result<GraphRequest, R
     .expect("token serialises");
     let explicit = users.option.is_some();
     let mut assign: Option<Target> = None;
+    let mut guest = None;
     let mut left_out = String::new();
     if let Some(u) = users.raw(t) {
         match users.target(u) {
+            Ok(target) if target.guest && !explicit => {
+                left_out = " Created unassigned: its user is a guest (warning HW501).".into();
+                guest = Some(guest_left_out(&target, record));
+            }
             Ok(target) if target.object_id.is_some() => assign = Some(target),
             Ok(target) if explicit => {
                 let _ = target;
@@ -821,6 +852,7 @@ fn create_one(t: &Token, users: &Users, record: usize) -> Result<GraphRequest, R
     if let Some(a) = &assign {
         r.warnings = user_warnings(a, record, true);
     }
+    r.warnings.extend(guest);
     Ok(r)
 }
 

@@ -478,3 +478,15 @@ pub(super) fn user_path(upn: &str) -> String {
         super::requests::path_segment(upn)
     )
 }
+
+/// Whether a pasted answer is resolve-users' (a `$batch` answer whose bodies are users or
+/// user-not-found errors), so that a reader given "any answer" can route it.
+pub fn looks_like_users_answer(text: &str) -> bool {
+    let un = answer::unwrap(text);
+    let Ok(v) = serde_json::from_str::<Value>(&un.body) else {
+        return false;
+    };
+    v.get("responses")
+        .and_then(Value::as_array)
+        .is_some_and(|r| super::reconcile::is_users_batch(r))
+}

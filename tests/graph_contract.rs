@@ -607,7 +607,8 @@ fn the_validator_refuses_what_graph_would() {
         f(&mut r);
         schema.check(&r)
     };
-    let cases: Vec<(&str, Box<dyn Fn(&mut GraphRequest)>)> = vec![
+    type Mutation = Box<dyn Fn(&mut GraphRequest)>;
+    let cases: Vec<(&str, Mutation)> = vec![
         (
             "misspelled property",
             Box::new(|r: &mut GraphRequest| {

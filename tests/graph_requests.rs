@@ -112,11 +112,6 @@ fn golden_requests(refs: &[&Token], kind: RequestKind) -> Vec<GraphRequest> {
     build_requests_with(refs, &o, &inputs).unwrap()
 }
 
-/// The options each golden uses (without answers).
-fn golden_options(kind: RequestKind) -> RequestOptions {
-    golden_case(kind).0
-}
-
 fn ext(f: Format) -> &'static str {
     match f {
         Format::Json => "json",

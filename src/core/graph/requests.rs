@@ -324,10 +324,11 @@ fn targets(
         };
         match users.target(u) {
             Ok(target) => {
-                if kind.info().needs.object_id_only && target.object_id.is_none() {
-                    if !upns.contains(&u.to_string()) {
-                        upns.push(u.to_string());
-                    }
+                if kind.info().needs.object_id_only
+                    && target.object_id.is_none()
+                    && !upns.contains(&u.to_string())
+                {
+                    upns.push(u.to_string());
                 }
                 out.push(target);
             }

@@ -13,7 +13,7 @@
 
 use crate::core::diag::{Diagnostic, Pos};
 use crate::core::secret::Severity;
-use crate::core::text::{invisible, is_bidi_control, shorten};
+use crate::core::text::{invisible, is_bidi_control, shorten, visible};
 use crate::core::tokenfile::json::{self, Kind};
 
 /// HW510: a text-direction control in a field of an answer.
@@ -149,7 +149,7 @@ pub fn unwrap(text: &str) -> Unwrapped {
         .collect();
     if let Some(at) = lines.iter().position(|l| status_line(l).is_some()) {
         let status = status_line(lines[at]);
-        let status_text = Some(shorten(lines[at].trim()));
+        let status_text = Some(visible(lines[at].trim()).into_owned());
         let mut i = at + 1;
         while i < lines.len() && !lines[i].trim().is_empty() {
             i += 1;
@@ -194,7 +194,7 @@ pub fn unwrap(text: &str) -> Unwrapped {
         if let Some(status) = exception_status(t) {
             return Unwrapped {
                 status: Some(status),
-                status_text: Some(shorten(t.lines().next().unwrap_or("").trim())),
+                status_text: Some(visible(t.lines().next().unwrap_or("").trim()).into_owned()),
                 body: String::new(),
                 wrapper: Wrapper::PowerShell,
                 line_offset: 0,
@@ -226,6 +226,52 @@ pub fn unwrap(text: &str) -> Unwrapped {
     plain(t)
 }
 
+/// A pasted answer read as JSON, for readers that need a success answer (`--users`,
+/// `--user-methods`).
+pub(super) struct Parsed {
+    /// The JSON body.
+    pub value: serde_json::Value,
+    /// HW510/HW511 findings in its fields.
+    pub findings: Vec<Diagnostic>,
+}
+
+/// Unwraps `text` (named `what` in messages) and parses its JSON; an empty body, text that is
+/// not JSON, Graph's `{"error":…}` or a status that is not 2xx is unusable (nothing can be read
+/// from it).
+pub(super) fn parse_success(text: &str, what: &str) -> Result<Parsed, super::UnusableResponse> {
+    use super::UnusableResponse as U;
+    crate::core::limits::check_input_size("the answer", text.len()).map_err(U::new)?;
+    let un = unwrap(text);
+    let status = un
+        .status_text
+        .as_deref()
+        .map(|s| format!(" ({s})"))
+        .unwrap_or_default();
+    if un.body.trim().is_empty() {
+        return Err(U::new(format!("{what} has no JSON body{status}")));
+    }
+    let root = json::parse(&un.body).map_err(|e| {
+        U::new(format!(
+            "{what} is not JSON: {} at line {}, column {}",
+            e.message,
+            e.pos.line + un.line_offset,
+            e.pos.column
+        ))
+    })?;
+    let findings = scan_fields(&un.body, &root, what, un.line_offset);
+    let value = root.to_serde();
+    if let Some(err) = value.get("error").filter(|e| e.is_object()) {
+        return Err(U::new(format!(
+            "{what} is Graph's error for the whole request{status}: {}",
+            super::reconcile::error_text(err)
+        )));
+    }
+    if un.failed() {
+        return Err(U::new(format!("{what} says the request failed{status}")));
+    }
+    Ok(Parsed { value, findings })
+}
+
 /// One finding per answer field (object key or string value) that holds a text-direction
 /// control (HW510, warning) or another invisible character (HW511, warning; ordinary spaces,
 /// tabs and line breaks are not flagged). `what` names the answer in the message ("the
@@ -253,6 +299,15 @@ fn flag(c: char) -> Option<&'static str> {
     }
 }
 
+/// The character of `s` to report: the first text-direction control, else the first other
+/// invisible one, with its 0-based position.
+fn first_flagged(s: &str) -> Option<(usize, char)> {
+    s.chars()
+        .enumerate()
+        .find(|&(_, c)| is_bidi_control(c))
+        .or_else(|| s.chars().enumerate().find(|&(_, c)| flag(c).is_some()))
+}
+
 fn walk(
     text: &str,
     v: &json::Value,
@@ -268,12 +323,7 @@ fn walk(
     match &v.kind {
         Kind::Object(members) => {
             for m in members {
-                if let Some((n, c)) = m
-                    .key
-                    .chars()
-                    .enumerate()
-                    .find_map(|(n, c)| flag(c).map(|_| (n, c)))
-                {
+                if let Some((n, c)) = first_flagged(&m.key) {
                     out.push(finding(
                         c,
                         &path.join("."),
@@ -297,11 +347,7 @@ fn walk(
             }
         }
         Kind::String(s) => {
-            if let Some((n, c)) = s
-                .chars()
-                .enumerate()
-                .find_map(|(n, c)| flag(c).map(|_| (n, c)))
-            {
+            if let Some((n, c)) = first_flagged(s) {
                 let pos = json::string_char_pos(text, v, n).unwrap_or(v.pos);
                 out.push(finding(
                     c,
@@ -335,6 +381,11 @@ fn finding(
         format!("in {}", shorten(path))
     };
     let thing = if key { "a key" } else { "the value" };
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     Diagnostic::new(
         Severity::Warning,
         code,
@@ -342,10 +393,10 @@ fn finding(
         None,
         pos,
         format!(
-            "{thing} {place} of {what} holds a {name} (U+{:04X}, character {}): \"{}\" may not read as it is shown; check it before acting on it",
+            "{thing} {place} of {what} holds {article} {name} (U+{:04X}, character {} of {}): it may not read as it is shown; check it before acting on it",
             c as u32,
             n + 1,
-            shorten(value)
+            value.chars().count()
         ),
     )
 }

@@ -11,7 +11,6 @@ use super::answer;
 use super::UnusableResponse;
 use crate::core::diag::Diagnostic;
 use crate::core::text::visible;
-use crate::core::tokenfile::json;
 
 /// One method of the user. Text from the answer is escaped (`text::visible`) except `id`,
 /// which is kept as given for URLs (percent-encoded there) and escaped in every message.
@@ -40,59 +39,24 @@ pub struct UserMethods {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-fn unusable(message: impl Into<String>) -> UnusableResponse {
-    UnusableResponse {
-        message: message.into(),
-    }
-}
-
 /// Reads the pasted answer(s) of `user-methods` (JSON, raw HTTP or PowerShell's error text;
 /// pages joined). Fails for an answer that is not JSON, an error answer, or another shape.
 pub fn read_user_methods(answers: &[&str]) -> Result<UserMethods, UnusableResponse> {
     let mut out = UserMethods::default();
     for (n, text) in answers.iter().enumerate() {
-        crate::core::limits::check_input_size("the answer", text.len()).map_err(unusable)?;
         let what = format!("user-methods answer {}", n + 1);
-        let un = answer::unwrap(text);
-        if un.body.trim().is_empty() {
-            return Err(unusable(format!(
-                "{what} has no JSON body{}",
-                un.status_text
-                    .map(|s| format!(" ({s})"))
-                    .unwrap_or_default()
-            )));
-        }
-        let root = json::parse(&un.body).map_err(|e| {
-            unusable(format!(
-                "{what} is not JSON: {} at line {}, column {}",
-                e.message, e.pos.line, e.pos.column
-            ))
-        })?;
-        out.diagnostics
-            .extend(answer::scan_fields(&un.body, &root, &what, un.line_offset));
-        let v = root.to_serde();
-        if let Some(err) = v.get("error").filter(|e| e.is_object()) {
-            return Err(unusable(format!(
-                "{what} is an error, not the user's methods: {}",
-                super::reconcile::error_text(err)
-            )));
-        }
-        if un.failed() {
-            return Err(unusable(format!(
-                "{what} says the request failed ({})",
-                un.status_text.unwrap_or_default()
-            )));
-        }
+        let parsed = answer::parse_success(text, &what)?;
+        out.diagnostics.extend(parsed.findings);
+        let v = parsed.value;
         let items = v.get("value").and_then(Value::as_array).ok_or_else(|| {
-            unusable(format!(
+            UnusableResponse::new(format!(
                 "{what} is not a list of methods: expected {{\"value\":[…]}}"
             ))
         })?;
         for (i, item) in items.iter().enumerate() {
-            let id = item
-                .get("id")
-                .and_then(Value::as_str)
-                .ok_or_else(|| unusable(format!("{what}: method {} has no id", i + 1)))?;
+            let id = item.get("id").and_then(Value::as_str).ok_or_else(|| {
+                UnusableResponse::new(format!("{what}: method {} has no id", i + 1))
+            })?;
             let d = item.get("device");
             let field = |k: &str| {
                 d.and_then(|d| d.get(k))

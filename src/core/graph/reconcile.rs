@@ -33,7 +33,7 @@ use super::answer;
 use super::requests::chunk_ranges;
 use super::DEFAULT_CHUNK;
 use crate::core::diag::Diagnostic;
-use crate::core::text::{shorten, visible};
+use crate::core::text::visible;
 use crate::core::token::Token;
 use crate::core::tokenfile::json;
 
@@ -172,10 +172,17 @@ impl fmt::Display for UnusableResponse {
 
 impl std::error::Error for UnusableResponse {}
 
-fn unusable(message: impl Into<String>) -> UnusableResponse {
-    UnusableResponse {
-        message: message.into(),
+impl UnusableResponse {
+    /// An unusable answer with this reason.
+    pub fn new(message: impl Into<String>) -> UnusableResponse {
+        UnusableResponse {
+            message: message.into(),
+        }
     }
+}
+
+fn unusable(message: impl Into<String>) -> UnusableResponse {
+    UnusableResponse::new(message)
 }
 
 const UNDOCUMENTED: &str = "Graph documents no per-item error format for the bulk create; a token the response does not list may or may not exist: check it with a list request (GET …/hardwareOathDevices?$filter=serialNumber eq '…').";
@@ -196,18 +203,11 @@ fn content_id(v: &Value) -> Option<String> {
 }
 
 /// `code: message` of an OData error object (or of `@Core.DataModificationException.info`),
-/// escaped (`text::visible`; the message at most 300 characters).
+/// escaped (`text::visible`). Not shortened: a cut could split a secret the caller scrubs.
 pub(super) fn error_text(err: &Value) -> String {
-    let code = shorten(err.get("code").and_then(Value::as_str).unwrap_or(""));
+    let code = visible(err.get("code").and_then(Value::as_str).unwrap_or("")).into_owned();
     let raw = err.get("message").and_then(Value::as_str).unwrap_or("");
-    let message = {
-        let cut: String = raw.chars().take(300).collect();
-        let mut m = visible(&cut).into_owned();
-        if cut.len() < raw.len() {
-            m.push('…');
-        }
-        m
-    };
+    let message = visible(raw).into_owned();
     let mut s = match (code.is_empty(), message.is_empty()) {
         (false, false) => format!("{code}: {message}"),
         (false, true) => code.to_string(),
@@ -219,7 +219,7 @@ pub(super) fn error_text(err: &Value) -> String {
         .and_then(|i| i.get("request-id"))
         .and_then(Value::as_str)
     {
-        s.push_str(&format!(" (request-id {})", shorten(rid)));
+        s.push_str(&format!(" (request-id {})", visible(rid)));
     }
     s
 }
@@ -633,6 +633,9 @@ pub fn reconcile(
     let mut result = result;
     result.status = un.status;
     result.diagnostics = diagnostics;
+    for d in &mut result.diagnostics {
+        d.message = scrub(&d.message, tokens);
+    }
     for u in &mut result.unmatched {
         u.message = scrub(&u.message, tokens);
     }
@@ -699,7 +702,7 @@ mod tests {
     fn echoed_fields_are_escaped_and_flagged() {
         let tokens = [tok("111")];
         let refs: Vec<&Token> = tokens.iter().collect();
-        let text = "{\"value\":[{\"id\":\"d\u{1b}[2K\u{202e}1\",\"serialNumber\":\"111\",\"status\":\"ok\"}]}";
+        let text = "{\"value\":[{\"id\":\"d\\u001b[2K\u{202e}1\",\"serialNumber\":\"111\",\"status\":\"ok\"}]}";
         let r = reconcile(&refs, text, &ReconcileOptions::default()).unwrap();
         let id = r.tokens[0].device_id.as_deref().unwrap();
         assert!(
@@ -709,6 +712,6 @@ mod tests {
         );
         assert!(id.contains("\\u{1b}"), "{id}");
         let codes: Vec<&str> = r.diagnostics.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["HW510"]);
+        assert_eq!(codes, ["HW510"], "{:?}", r.diagnostics);
     }
 }

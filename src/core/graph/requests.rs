@@ -183,48 +183,45 @@ impl<'a> Users<'a> {
     }
 }
 
+/// A warning about the user of token `record`.
+fn user_warning(code: &'static str, record: usize, message: String) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Warning,
+        code,
+        Some(record),
+        Some("assignTo"),
+        None,
+        message,
+    )
+}
+
+const GUEST_RULE: &str = "hardware OATH tokens cannot be assigned to guest users in the resource tenant (Entra: Upload OATH tokens)";
+
 /// HW501 / HW502 for a request that names `target` for token `record`.
 fn user_warnings(target: &Target, record: usize, assigning: bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if target.guest && assigning {
-        out.push(Diagnostic::new(
-            Severity::Warning,
-            users::CODE_GUEST,
-            Some(record),
-            Some("assignTo"),
-            None,
-            format!(
-                "{} is a guest user: hardware OATH tokens cannot be assigned to guest users in the resource tenant (Entra: Upload OATH tokens); this request is expected to fail. Assign the token in the user's home tenant instead.",
-                target.shown
-            ),
-        ));
+        out.push(user_warning(users::CODE_GUEST, record, format!(
+            "{} is a guest user: {GUEST_RULE}; this request is expected to fail. Assign the token in the user's home tenant instead.",
+            target.shown
+        )));
     }
     if target.disabled {
-        out.push(Diagnostic::new(
-            Severity::Warning,
-            users::CODE_DISABLED,
-            Some(record),
-            Some("assignTo"),
-            None,
-            format!(
-                "{} is disabled (accountEnabled false): the request can succeed, but the user cannot sign in with the token until the account is enabled.",
-                target.shown
-            ),
-        ));
+        out.push(user_warning(users::CODE_DISABLED, record, format!(
+            "{} is disabled (accountEnabled false): the request can succeed, but the user cannot sign in with the token until the account is enabled.",
+            target.shown
+        )));
     }
     out
 }
 
 /// HW501 for a token a create leaves unassigned because its user is a guest.
 fn guest_left_out(target: &Target, record: usize) -> Diagnostic {
-    Diagnostic::new(
-        Severity::Warning,
+    user_warning(
         users::CODE_GUEST,
-        Some(record),
-        Some("assignTo"),
-        None,
+        record,
         format!(
-            "{} is a guest user: hardware OATH tokens cannot be assigned to guest users in the resource tenant (Entra: Upload OATH tokens), so the token is created unassigned.",
+            "{} is a guest user: {GUEST_RULE}, so the token is created unassigned.",
             target.shown
         ),
     )

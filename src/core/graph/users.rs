@@ -9,13 +9,12 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
 
-use super::answer::{self, Wrapper};
+use super::answer;
 use super::UnusableResponse;
 use crate::core::diag::Diagnostic;
 use crate::core::secret::Severity;
 use crate::core::text::{shorten, visible};
 use crate::core::token::{is_guid, Token};
-use crate::core::tokenfile::json;
 
 /// Most requests in one JSON `$batch` (Microsoft Graph JSON batching).
 pub const BATCH_LIMIT: usize = 20;
@@ -164,12 +163,6 @@ impl UserResolution {
     }
 }
 
-fn unusable(message: impl Into<String>) -> UnusableResponse {
-    UnusableResponse {
-        message: message.into(),
-    }
-}
-
 /// One answer item: a user object, or an error for request id `id`.
 struct Item {
     id: Option<String>,
@@ -193,38 +186,10 @@ fn items_of(
     n: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Item>, UnusableResponse> {
-    crate::core::limits::check_input_size("the answer", text.len()).map_err(unusable)?;
-    let un = answer::unwrap(text);
-    let what = format!("answer {}", n + 1);
-    if un.body.trim().is_empty() {
-        return Err(unusable(match &un.status_text {
-            Some(s) => format!("{what} has no JSON body ({s})"),
-            None => format!("{what} is empty"),
-        }));
-    }
-    let root = json::parse(&un.body).map_err(|e| {
-        unusable(format!(
-            "{what} is not JSON: {} at line {}, column {}",
-            e.message, e.pos.line, e.pos.column
-        ))
-    })?;
-    diags.extend(answer::scan_fields(&un.body, &root, &what, un.line_offset));
-    let value = root.to_serde();
-    if let Some(err) = value.get("error").filter(|e| e.is_object()) {
-        return Err(unusable(format!(
-            "{what} is an error for the whole request{}: {}; nothing was resolved",
-            un.status_text
-                .map(|s| format!(" ({s})"))
-                .unwrap_or_default(),
-            super::reconcile::error_text(err)
-        )));
-    }
-    if un.failed() && un.wrapper != Wrapper::Json {
-        return Err(unusable(format!(
-            "{what} says the request failed ({}); nothing was resolved",
-            un.status_text.unwrap_or_default()
-        )));
-    }
+    let what = format!("resolve-users answer {}", n + 1);
+    let parsed = answer::parse_success(text, &what)?;
+    diags.extend(parsed.findings);
+    let value = parsed.value;
     if let Some(responses) = value.get("responses").and_then(Value::as_array) {
         return Ok(responses
             .iter()
@@ -252,7 +217,7 @@ fn items_of(
             body: value,
         }]);
     }
-    Err(unusable(format!(
+    Err(UnusableResponse::new(format!(
         "{what} is not an answer of resolve-users: expected {{\"responses\":[…]}} (the $batch answer), {{\"value\":[…]}} or one user"
     )))
 }

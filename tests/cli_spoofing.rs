@@ -284,8 +284,9 @@ fn every_graph_request_in_every_format_is_escaped() {
             run(&format!("{what} --serial"), &wrong, "");
         }
     }
-    // Most requests were built (the output checked is real), not only refused.
-    assert!(built >= 60, "only {built} graph runs succeeded");
+    // Most requests were built (the output checked is real), not only refused. (The creates with
+    // a UPN `--user` are refused by design: a UPN never goes into assignTo.id.)
+    assert!(built >= 48, "only {built} graph runs succeeded");
 }
 
 #[test]

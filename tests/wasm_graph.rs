@@ -65,7 +65,9 @@ fn bulk_request_with_renderings() {
     assert!(s(r, "note").contains("no maximum"));
     assert!(s(r, "permission").contains("Policy.ReadWrite.AuthenticationMethod"));
     assert!(s(r, "http").starts_with("PATCH https://graph.microsoft.com/beta/"));
-    assert!(s(r, "powershell").starts_with("Invoke-MgGraphRequest -Method PATCH -Uri '"));
+    let ps = s(r, "powershell");
+    assert!(ps.starts_with("Connect-MgGraph -Scopes 'Policy.ReadWrite.AuthenticationMethod'"));
+    assert!(ps.contains("\nInvoke-MgGraphRequest -Method PATCH -Uri '"));
     assert!(s(r, "curl").contains("<<'EOF'\n{\n"));
     assert!(get(r, "expiresAt").is_undefined());
 }

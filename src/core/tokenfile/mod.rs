@@ -16,7 +16,7 @@ mod rules;
 use std::fmt;
 
 pub use encoding::{check_text, text_from_bytes};
-pub use listing::{parse_listing, parse_listings};
+pub use listing::{parse_listing, parse_listing_checked, parse_listings};
 pub use normalize::{canonical_json, normalize};
 pub use rules::{codes, MAX_SECRET_CHARS};
 

@@ -106,7 +106,7 @@ fn admin_walk_from_a_legacy_csv() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("--request resolve-users") && err.contains("helga@contoso.com"),
+        err.contains("resolve-users") && err.contains("helga@contoso.com"),
         "{err}"
     );
 

@@ -412,27 +412,27 @@ impl fmt::Display for RequestError {
             RequestError::ZeroChunk => f.write_str("chunk must be at least 1"),
             RequestError::MissingUser { kind, serials } => write!(
                 f,
-                "{kind} needs a user (object id or UPN): give one (--user / user) or put it in the file (CSV upn, assignTo.id); missing for serial(s) {}",
+                "{kind} needs a user (object id or UPN): give one or put it in the file (CSV upn, assignTo.id); missing for serial(s) {}",
                 list(serials)
             ),
             RequestError::MissingDeviceId { kind } => write!(
                 f,
-                "{kind} needs the device's Graph id: give --device-id / deviceId for one token, or --listing / listing (pages of --request list-all) to find every token's id by serial"
+                "{kind} needs the device's Graph id: give it for one token, or give the tenant's device listing (the pages of a list-all answer) to find every token's id by its serial number"
             ),
             RequestError::DeviceIdNeedsOneToken { kind, count } => write!(
                 f,
-                "{kind} names one device by id, but {count} tokens are selected; pick one with --serial / serial, or give a listing instead of the id"
+                "{kind} names one device by id, but {count} tokens are selected; pick one by its serial number, or give a device listing instead of the id"
             ),
             RequestError::MissingTime { kind } => write!(
                 f,
-                "{kind} computes a verification code and needs a time (--time / time, Unix seconds)"
+                "{kind} computes a verification code and needs the time (Unix seconds)"
             ),
             RequestError::NoSuchSerial { serial } => {
                 write!(f, "no token in the file has serial number {}", shorten(serial))
             }
             RequestError::NeedsObjectId { kind, upns } => write!(
                 f,
-                "{kind} needs the user's object id, and {} is a UPN (Graph documents assignTo and @odata.id with the object id): resolve it first with --request resolve-users, then give its answer with --users / users",
+                "{kind} needs the user's object id, and {} is a UPN (Graph documents assignTo and @odata.id with the object id): resolve it first (the resolve-users request), then give its answer as the resolved users",
                 list(upns)
             ),
             RequestError::UnresolvedUsers { kind, problems } => write!(
@@ -442,27 +442,27 @@ impl fmt::Display for RequestError {
             ),
             RequestError::NotInListing { kind, serials } => write!(
                 f,
-                "{kind}: the listing has no device with serial number {} (upload it first, or list the whole inventory with --request list-all and give every page)",
+                "{kind}: the listing has no device with serial number {} (upload it first, or list the whole inventory (the list-all request) and give every page)",
                 list(serials)
             ),
             RequestError::TwiceInListing { serial, ids } => write!(
                 f,
-                "the listing holds serial number {} more than once (ids {}): say which device with --device-id",
+                "the listing holds serial number {} more than once (ids {}): say which device by its id",
                 shorten(serial),
                 list(ids)
             ),
             RequestError::NotUnassigned { serial, status } => write!(
                 f,
-                "update changes only unassigned tokens, and the listing shows {} as {}: unassign it first (--request unassign)",
+                "update changes only unassigned tokens, and the listing shows {} as {}: unassign it first (the unassign request)",
                 shorten(serial),
                 shorten(status)
             ),
             RequestError::CleanupNeedsAnswers => f.write_str(
-                "cleanup-duplicate needs the user's methods (--user-methods / userMethods: the answer of --request user-methods) and the device listing (--listing / listing: the answer of --request list or list-all)",
+                "cleanup-duplicate needs the user's methods (the answer of the user-methods request) and the device listing (the answer of list or list-all)",
             ),
             RequestError::CleanupNeedsOneUser { users } => write!(
                 f,
-                "cleanup-duplicate works on one user at a time, and the selection names {}: pick the token with --serial / serial or give --user / user",
+                "cleanup-duplicate works on one user at a time, and the selection names {}: pick the token by its serial number, or give the user",
                 list(users)
             ),
             RequestError::NoDuplicate { reasons } => write!(

@@ -570,7 +570,7 @@ pub fn reconcile(
         );
         notes.push("An error body means the whole request was refused, so no token of it was created; fix the cause and send the request again.".into());
         if options.part.is_none() && tokens.len() > options.chunk.max(1) {
-            notes.push("If the file was sent in several parts, give the part this answer belongs to (--part / part) so the other parts are not marked failed.".into());
+            notes.push("If the file was sent in several parts, say which part this answer belongs to so the other parts are not marked failed.".into());
         }
         let scope = m.scope.clone();
         for i in scope {

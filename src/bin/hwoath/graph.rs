@@ -13,7 +13,7 @@ use hwoath::core::graph::script::{powershell_script, ScriptOptions};
 use hwoath::core::graph::{
     build_requests_with, looks_like_users_answer, read_user_methods, read_users,
     reconcile as map_response, usable_tokens, InventoryQuery, Outcome, ReconcileOptions,
-    RequestInputs, RequestKind, RequestOptions, UserResolution,
+    RequestError, RequestInputs, RequestKind, RequestOptions, UserResolution,
 };
 use hwoath::core::limits::{thousands, MAX_LISTED_DEVICES, MAX_LISTING_PAGES};
 use hwoath::core::text::visible;
@@ -69,6 +69,26 @@ fn read_listing_pages(paths: &[String]) -> Result<Vec<ListedDevice>, Unusable> {
         }
     }
     Ok(out)
+}
+
+/// The command-line options a refused request asks for (the core's message names them in words,
+/// as the page shows it too).
+fn flag_hint(e: &RequestError) -> &'static str {
+    match e {
+        RequestError::MissingUser { .. } => " (--user)",
+        RequestError::MissingDeviceId { .. } => " (--device-id ID, or --listing PAGE…)",
+        RequestError::DeviceIdNeedsOneToken { .. } => " (--serial S, or --listing PAGE…)",
+        RequestError::MissingTime { .. } => " (--time)",
+        RequestError::NeedsObjectId { .. } => {
+            " (hwoath graph FILE --request resolve-users, then --users ANSWER.json)"
+        }
+        RequestError::NotInListing { .. } => " (--request list-all, then --listing PAGE…)",
+        RequestError::TwiceInListing { .. } => " (--device-id ID)",
+        RequestError::NotUnassigned { .. } => " (--request unassign)",
+        RequestError::CleanupNeedsAnswers => " (--user-methods ANSWER.json and --listing PAGE…)",
+        RequestError::CleanupNeedsOneUser { .. } => " (--serial S, or --user U)",
+        _ => "",
+    }
 }
 
 /// Reads pasted answers (`--users`, `--user-methods`): every file's text.
@@ -289,7 +309,8 @@ pub fn graph(a: &GraphArgs) -> Result<ExitCode, Unusable> {
     if !a.listing.is_empty() {
         inputs.listing = Some(read_listing_pages(&a.listing)?);
     }
-    let requests = build_requests_with(&tokens, &options, &inputs)?;
+    let requests = build_requests_with(&tokens, &options, &inputs)
+        .map_err(|e| Unusable(format!("{e}{}", flag_hint(&e))))?;
     for r in &requests {
         for w in &r.warnings {
             errln!("hwoath: {} {}: {}", w.severity.as_str(), w.code, w.message);
@@ -425,6 +446,9 @@ pub fn reconcile(a: &ReconcileArgs) -> Result<ExitCode, Unusable> {
         );
         for n in &r.notes {
             outln!("note: {}", visible(n));
+        }
+        if a.part.is_none() && r.tokens.len() as u64 > a.chunk && r.failed > 0 {
+            outln!("note: the part of a file sent in several parts is given with --part N (and --chunk)");
         }
         print_findings(&a.response, &r.diagnostics);
     }

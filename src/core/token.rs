@@ -3,11 +3,89 @@
 
 use std::fmt;
 
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
 
 use super::otp::HashAlg;
 use super::secret::Secret;
+
+/// The hash functions Entra accepts for hardware OATH tokens, in Graph's spelling: the subset of
+/// [`HashAlg`] every token file, option, request and command line is checked against (HMAC-SHA-512
+/// is computed by [`HashAlg`] but Entra refuses it). Serialises as `"hmacsha1"` / `"hmacsha256"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum GraphHash {
+    /// `hmacsha1`, Graph's default.
+    #[default]
+    Sha1,
+    /// `hmacsha256`.
+    Sha256,
+}
+
+impl GraphHash {
+    /// Both, Graph's default first.
+    pub const ALL: [GraphHash; 2] = [GraphHash::Sha1, GraphHash::Sha256];
+
+    /// Graph's spelling: `hmacsha1`, `hmacsha256`.
+    pub fn graph_name(self) -> &'static str {
+        HashAlg::from(self).graph_name()
+    }
+
+    /// Exactly Graph's spelling (`hmacsha1`, `hmacsha256`), nothing else.
+    pub fn from_graph_name(name: &str) -> Option<GraphHash> {
+        GraphHash::ALL.into_iter().find(|h| h.graph_name() == name)
+    }
+
+    /// Any spelling [`HashAlg::parse`] reads (`SHA-256`, `HMACSHA1`…) of a hash Entra accepts;
+    /// `None` for SHA-512 and anything else.
+    pub fn parse(name: &str) -> Option<GraphHash> {
+        HashAlg::parse(name).and_then(|h| GraphHash::try_from(h).ok())
+    }
+}
+
+impl From<GraphHash> for HashAlg {
+    fn from(h: GraphHash) -> HashAlg {
+        match h {
+            GraphHash::Sha1 => HashAlg::Sha1,
+            GraphHash::Sha256 => HashAlg::Sha256,
+        }
+    }
+}
+
+/// SHA-512 is the one [`HashAlg`] Entra does not accept; the error gives it back.
+impl TryFrom<HashAlg> for GraphHash {
+    type Error = HashAlg;
+    fn try_from(h: HashAlg) -> Result<GraphHash, HashAlg> {
+        match h {
+            HashAlg::Sha1 => Ok(GraphHash::Sha1),
+            HashAlg::Sha256 => Ok(GraphHash::Sha256),
+            other => Err(other),
+        }
+    }
+}
+
+impl PartialEq<HashAlg> for GraphHash {
+    fn eq(&self, other: &HashAlg) -> bool {
+        HashAlg::from(*self) == *other
+    }
+}
+
+impl PartialEq<GraphHash> for HashAlg {
+    fn eq(&self, other: &GraphHash) -> bool {
+        *self == HashAlg::from(*other)
+    }
+}
+
+impl fmt::Display for GraphHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.graph_name())
+    }
+}
+
+impl Serialize for GraphHash {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.graph_name())
+    }
+}
 
 /// One hardware OATH token, validated and normalised.
 #[derive(Clone, PartialEq, Eq)]
@@ -111,16 +189,48 @@ pub fn delta_body(tokens: &[&Token]) -> serde_json::Value {
     serde_json::json!({ "@context": "#$delta", "value": items })
 }
 
-/// Pretty-printed canonical delta JSON (two-space indent, trailing newline).
-pub fn delta_json(tokens: &[&Token]) -> String {
-    // serde_json is built with `preserve_order`, so the field order of DeltaItem survives.
-    let mut s = serde_json::to_string_pretty(&delta_body(tokens)).expect("json");
-    s.push('\n');
-    s
+/// The `#$delta` body of [`delta_body`] written straight from the tokens (no JSON tree in
+/// between): `{"@context": "#$delta", "value": [items with @contentId "1".."n"]}`.
+pub struct DeltaBody<'a>(pub &'a [&'a Token]);
+
+impl Serialize for DeltaBody<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Items<'a>(&'a [&'a Token]);
+        impl Serialize for Items<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(Some(self.0.len()))?;
+                for (i, t) in self.0.iter().enumerate() {
+                    seq.serialize_element(&DeltaItem {
+                        token: t,
+                        content_id: Some((i + 1).to_string()),
+                        with_optional: true,
+                    })?;
+                }
+                seq.end()
+            }
+        }
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("@context", "#$delta")?;
+        m.serialize_entry("value", &Items(self.0))?;
+        m.end()
+    }
 }
 
-/// A device from a Graph GET listing (`secretKey` is always null there).
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+/// Pretty-printed canonical delta JSON (two-space indent, trailing newline). The same text as
+/// [`delta_body`] pretty-printed, written without building the tree; the text holds the keys, so
+/// it is built in a buffer that is wiped when it grows and when it is dropped.
+pub fn delta_json(tokens: &[&Token]) -> zeroize::Zeroizing<String> {
+    // About 300 bytes per token: one allocation for most files.
+    let mut out = crate::core::wipe::WipeBuf::with_capacity(256 + 320 * tokens.len());
+    serde_json::to_writer_pretty(&mut out, &DeltaBody(tokens)).expect("json");
+    out.push(b'\n');
+    out.into_string()
+}
+
+/// A device from a Graph GET listing (`secretKey` is always null there). Serialises as
+/// `{"id", "serialNumber", "manufacturer", "model", "status", "assignedTo"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListedDevice {
     /// Graph object id.
     pub id: Option<String>,

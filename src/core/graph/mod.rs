@@ -9,6 +9,7 @@
 //! Sources for every URL, permission and role: shared docs `domain.md` §2; summary in
 //! `docs/graph.md`.
 
+pub mod display;
 mod reconcile;
 pub mod render;
 mod requests;

@@ -6,7 +6,7 @@ use crate::core::Severity;
 
 /// Pretty-printed canonical delta JSON (two-space indent, trailing newline), `@contentId`
 /// "1".."n", fields in Microsoft's order.
-pub fn canonical_json(tokens: &[&Token]) -> String {
+pub fn canonical_json(tokens: &[&Token]) -> zeroize::Zeroizing<String> {
     crate::core::token::delta_json(tokens)
 }
 
@@ -22,7 +22,7 @@ pub fn normalize(report: &Report, skip_invalid: bool) -> Result<Normalized, Unus
     let invalid: Vec<usize> = report
         .records
         .iter()
-        .filter(|r| !r.is_valid())
+        .filter(|r| r.is_invalid())
         .map(|r| r.index)
         .collect();
     if !invalid.is_empty() && !skip_invalid {

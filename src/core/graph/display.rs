@@ -86,10 +86,14 @@ pub fn mask_secret_keys(v: &Value) -> Value {
 
 /// The request with its body's keys masked, for display (every rendering of it is safe to show).
 pub fn masked(r: &GraphRequest) -> GraphRequest {
-    GraphRequest {
-        body: r.body.as_ref().map(mask_secret_keys),
-        ..r.clone()
+    let body = r.body.as_ref().map(mask_secret_keys);
+    let mut m = r.clone();
+    // The clone's own copy of the keys is wiped before it is replaced.
+    if let Some(b) = &mut m.body {
+        wipe_strings(b);
     }
+    m.body = body;
+    m
 }
 
 /// Overwrites every string value of `v` (object keys are field names, never secrets) before it is

@@ -432,11 +432,17 @@ pub struct Skipped {
 /// (it contains the secrets).
 #[derive(Clone)]
 pub struct Normalized {
-    /// Pretty-printed canonical `#$delta` body with a trailing newline (wiped on drop: it holds
-    /// the keys).
-    pub json: zeroize::Zeroizing<String>,
+    /// Pretty-printed canonical `#$delta` body with a trailing newline (wiped when the
+    /// `Normalized` is dropped: it holds the keys).
+    pub json: String,
     /// Records not written (only with `skip_invalid`).
     pub skipped: Vec<Skipped>,
+}
+
+impl Drop for Normalized {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.json);
+    }
 }
 
 impl fmt::Debug for Normalized {

@@ -5,9 +5,11 @@ use crate::core::token::Token;
 use crate::core::Severity;
 
 /// Pretty-printed canonical delta JSON (two-space indent, trailing newline), `@contentId`
-/// "1".."n", fields in Microsoft's order.
-pub fn canonical_json(tokens: &[&Token]) -> zeroize::Zeroizing<String> {
-    crate::core::token::delta_json(tokens)
+/// "1".."n", fields in Microsoft's order. It holds the keys: wipe it when done (as
+/// [`Normalized`] does), or use [`crate::core::token::delta_json`], which wipes itself.
+pub fn canonical_json(tokens: &[&Token]) -> String {
+    // Moved out of the wiped buffer, not copied: no second copy of the keys is left behind.
+    std::mem::take(&mut *crate::core::token::delta_json(tokens))
 }
 
 /// How many invalid records an error message names before "and N more".

@@ -899,12 +899,6 @@ fn every_method_after_free_throws_a_clear_error() {
     // Freeing twice is harmless; Symbol.dispose is the same free.
     call(&set, "free", &[]).unwrap();
     let other: JsValue = open(DELTA).into();
-    let dispose = Reflect::get(
-        &JsValue::from(js_sys::Symbol::iterator()).into(),
-        &"x".into(),
-    )
-    .ok();
-    let _ = dispose;
     let symbol = Reflect::get(&js_sys::global().into(), &"Symbol".into()).unwrap();
     let dispose = Reflect::get(&symbol, &"dispose".into()).unwrap();
     if !dispose.is_undefined() {
@@ -980,7 +974,7 @@ fn free_leaves_no_key_in_wasm_memory() {
     // The edit (which reads the text again) first, so the texts made last are not overwritten
     // by chance before the search: without the zeroing allocator this test finds them.
     let variants = call(&set, "variantSet", &[]).unwrap();
-    call(&variants, "codes", &[t.clone()]).unwrap();
+    call(&variants, "codes", std::slice::from_ref(&t)).unwrap();
     call(&variants, "free", &[]).unwrap();
     for (name, args) in [
         ("edit", vec![zero.clone(), obj(r#"{"displayName":"x"}"#)]),
@@ -1012,7 +1006,7 @@ fn free_leaves_no_key_in_wasm_memory() {
         call(&set, name, &args).unwrap_or_else(|e| panic!("{name}: {e:?}"));
     }
     // …and pasted as Graph's answer.
-    let _ = call(&set, "reconcile", &[typed.clone()]);
+    let _ = call(&set, "reconcile", std::slice::from_ref(&typed));
     // The test can see the key while the set holds it.
     assert!(
         found_in_memory(&raw, 20) > 0,

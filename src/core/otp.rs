@@ -409,14 +409,21 @@ impl Generator {
         }
         // Codes are formatted once per second per row and millions of times in benchmarks: the
         // digits are written directly rather than through `format!`.
+        let (buf, n) = self.code_digits(value);
+        buf[..n].iter().map(|&b| b as char).collect()
+    }
+
+    /// The ASCII digits of a code value below 10^digits, zero-padded (the first `digits` bytes of
+    /// the array; the count is returned with it), without allocating.
+    pub fn code_digits(&self, value: u32) -> ([u8; 8], usize) {
         let digits = self.params.digits as usize;
         let mut buf = [b'0'; 8];
-        let mut v = value;
+        let mut v = value % self.modulus;
         for b in buf[..digits].iter_mut().rev() {
             *b = b'0' + (v % 10) as u8;
             v /= 10;
         }
-        buf[..digits].iter().map(|&b| b as char).collect()
+        (buf, digits)
     }
 
     /// The time step (counter) for a Unix time: floor(time / period).

@@ -137,6 +137,13 @@ pub struct DeltaItem<'a> {
 
 impl Serialize for DeltaItem<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.write(s, false)
+    }
+}
+
+impl DeltaItem<'_> {
+    /// Writes the item; `masked` writes the key as [`crate::core::secret::mask`] shows it.
+    fn write<S: Serializer>(&self, s: S, masked: bool) -> Result<S::Ok, S::Error> {
         let t = self.token;
         let mut m = s.serialize_map(None)?;
         if let Some(id) = &self.content_id {
@@ -145,7 +152,12 @@ impl Serialize for DeltaItem<'_> {
         m.serialize_entry("serialNumber", &t.serial_number)?;
         m.serialize_entry("manufacturer", &t.manufacturer)?;
         m.serialize_entry("model", &t.model)?;
-        m.serialize_entry("secretKey", t.secret.to_base32().as_str())?;
+        let key = t.secret.to_base32();
+        if masked {
+            m.serialize_entry("secretKey", &crate::core::secret::mask(&key))?;
+        } else {
+            m.serialize_entry("secretKey", key.as_str())?;
+        }
         m.serialize_entry("timeIntervalInSeconds", &t.time_interval)?;
         m.serialize_entry("hashFunction", t.hash_function.graph_name())?;
         if self.with_optional {
@@ -193,27 +205,55 @@ pub fn delta_body(tokens: &[&Token]) -> serde_json::Value {
 /// between): `{"@context": "#$delta", "value": [items with @contentId "1".."n"]}`.
 pub struct DeltaBody<'a>(pub &'a [&'a Token]);
 
+/// [`DeltaBody`] with every `secretKey` masked ([`crate::core::secret::mask`]): for display.
+pub struct MaskedDeltaBody<'a>(pub &'a [&'a Token]);
+
+/// The body of `tokens`, keys masked or not.
+fn write_body<S: Serializer>(s: S, tokens: &[&Token], masked: bool) -> Result<S::Ok, S::Error> {
+    struct Items<'a>(&'a [&'a Token], bool);
+    impl Serialize for Items<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            struct Item<'a>(DeltaItem<'a>, bool);
+            impl Serialize for Item<'_> {
+                fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    self.0.write(s, self.1)
+                }
+            }
+            let mut seq = s.serialize_seq(Some(self.0.len()))?;
+            for (i, t) in self.0.iter().enumerate() {
+                let item = DeltaItem {
+                    token: t,
+                    content_id: Some((i + 1).to_string()),
+                    with_optional: true,
+                };
+                seq.serialize_element(&Item(item, self.1))?;
+            }
+            seq.end()
+        }
+    }
+    let mut m = s.serialize_map(Some(2))?;
+    m.serialize_entry("@context", "#$delta")?;
+    m.serialize_entry("value", &Items(tokens, masked))?;
+    m.end()
+}
+
 impl Serialize for DeltaBody<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        struct Items<'a>(&'a [&'a Token]);
-        impl Serialize for Items<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let mut seq = s.serialize_seq(Some(self.0.len()))?;
-                for (i, t) in self.0.iter().enumerate() {
-                    seq.serialize_element(&DeltaItem {
-                        token: t,
-                        content_id: Some((i + 1).to_string()),
-                        with_optional: true,
-                    })?;
-                }
-                seq.end()
-            }
-        }
-        let mut m = s.serialize_map(Some(2))?;
-        m.serialize_entry("@context", "#$delta")?;
-        m.serialize_entry("value", &Items(self.0))?;
-        m.end()
+        write_body(s, self.0, false)
     }
+}
+
+impl Serialize for MaskedDeltaBody<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        write_body(s, self.0, true)
+    }
+}
+
+/// [`delta_json`] with every `secretKey` masked: the same text, safe to show.
+pub fn masked_delta_json(tokens: &[&Token]) -> String {
+    let mut s = serde_json::to_string_pretty(&MaskedDeltaBody(tokens)).expect("json");
+    s.push('\n');
+    s
 }
 
 /// Pretty-printed canonical delta JSON (two-space indent, trailing newline). The same text as
@@ -249,6 +289,58 @@ pub struct ListedDevice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn token(serial: &str) -> Token {
+        Token {
+            serial_number: serial.into(),
+            manufacturer: "Token2".into(),
+            model: "C202".into(),
+            secret: Secret::parse("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+                .unwrap()
+                .secret,
+            time_interval: 30,
+            hash_function: HashAlg::Sha256,
+            display_name: Some("Amy".into()),
+            assign_to: Some("0cadbf92-1234-4abc-9def-0123456789ab".into()),
+        }
+    }
+
+    #[test]
+    fn delta_json_is_the_pretty_tree_and_masks_only_the_keys() {
+        let (a, b) = (token("1"), token("2"));
+        let tokens = [&a, &b];
+        let mut tree = serde_json::to_string_pretty(&delta_body(&tokens)).unwrap();
+        tree.push('\n');
+        assert_eq!(*delta_json(&tokens), tree);
+        let shown = masked_delta_json(&tokens);
+        assert_eq!(
+            shown,
+            tree.replace(
+                "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                "••••••••••••••••••••••••••••3PXP"
+            )
+        );
+        assert!(!shown.contains("JBSWY3DP"));
+    }
+
+    #[test]
+    fn graph_hash_names_and_conversions() {
+        assert_eq!(
+            GraphHash::from_graph_name("hmacsha256"),
+            Some(GraphHash::Sha256)
+        );
+        assert_eq!(GraphHash::from_graph_name("HMACSHA256"), None);
+        assert_eq!(GraphHash::parse("SHA-256"), Some(GraphHash::Sha256));
+        assert_eq!(GraphHash::parse("hmacsha512"), None);
+        assert_eq!(GraphHash::try_from(HashAlg::Sha512), Err(HashAlg::Sha512));
+        for h in GraphHash::ALL {
+            assert_eq!(GraphHash::try_from(HashAlg::from(h)), Ok(h));
+            assert_eq!(h, HashAlg::from(h));
+            assert_eq!(serde_json::to_value(h).unwrap(), h.graph_name());
+            assert_eq!(h.to_string(), h.graph_name());
+        }
+        assert_eq!(GraphHash::default(), GraphHash::Sha1);
+    }
 
     #[test]
     fn guid_shape() {

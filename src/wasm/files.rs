@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
 use super::args::{self, from_js};
-use super::{json_value, secret_json_value};
+use super::{json_value, secret_json_value, set_texts};
 use crate::core::secret::mask;
 use crate::core::tokenfile::{self, ParseOptions, Report, Skipped};
 use crate::core::GraphHash;
@@ -173,11 +173,17 @@ pub fn normalize(
     let report = o.report(text)?;
     let n = tokenfile::normalize(&report, true).map_err(unusable)?;
     let written = o.skip_invalid || n.skipped.is_empty();
-    // The JSON holds the secrets: built and crossed in wiped buffers.
-    secret_json_value(&NormalizeOut {
-        json: written.then_some(n.json.as_str()),
+    normalize_out(&n, written)
+}
+
+/// `{json, skipped}`: the canonical JSON (it holds the keys) crosses as one JS string.
+pub(crate) fn normalize_out(n: &tokenfile::Normalized, written: bool) -> Result<JsValue, JsError> {
+    let out = json_value(&NormalizeOut {
+        json: None,
         skipped: &n.skipped,
-    })
+    })?;
+    set_texts(&out, &[("json", written.then_some(n.json.as_str()))])?;
+    Ok(out)
 }
 
 /// `parseTokens`' row (superseded by `TokenSet`'s rows, which carry no key).

@@ -9,8 +9,10 @@
 //! - `args`: every argument check; `facts`: the engine's constants for the page.
 //!
 //! Results cross the boundary as one JSON text parsed by the engine's `JSON.parse` (see
-//! [`json_value`]): measured cheaper than building the objects property by property from Rust
-//! (`bench/page.mjs`). Texts that hold keys are built in wiped buffers and wiped once JS has them.
+//! [`json_value`]): measured cheaper than serde-wasm-bindgen building the objects property by
+//! property from Rust (`bench/page.sh`). Large texts (canonical JSON, request renderings) are set
+//! as JS strings of their own ([`set_texts`]) rather than escaped into that JSON. Texts that hold
+//! keys are built in wiped buffers; in wasm every freed block is zeroed anyway (`src/lib.rs`).
 
 pub(crate) mod args;
 mod facts;
@@ -44,6 +46,18 @@ pub(crate) fn secret_json_value<T: Serialize + ?Sized>(value: &T) -> Result<JsVa
 
 fn parse(text: &str) -> Result<JsValue, JsError> {
     js_sys::JSON::parse(text).map_err(|_| JsError::new("internal: a result is not JSON"))
+}
+
+/// Sets the large texts of a result parsed by [`json_value`] (which gives them as `null`
+/// placeholders, so the properties keep their order): each crosses once as a JS string, without
+/// being escaped into JSON and parsed again. The Rust texts are the caller's to wipe.
+pub(crate) fn set_texts(target: &JsValue, texts: &[(&str, Option<&str>)]) -> Result<(), JsError> {
+    for (key, text) in texts {
+        let v = text.map_or(JsValue::NULL, JsValue::from_str);
+        js_sys::Reflect::set(target, &JsValue::from_str(key), &v)
+            .map_err(|_| JsError::new("internal: a result cannot be written"))?;
+    }
+    Ok(())
 }
 
 /// A text that holds keys, serialised as a string and wiped on drop.

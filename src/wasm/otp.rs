@@ -1,5 +1,6 @@
 //! `totp`, `verifyCode`, `findDrift`, `inspectSecret`, `assessDrift`.
 
+use js_sys::JsString;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -132,8 +133,10 @@ impl TotpGenerator {
     }
 
     /// The zero-padded code at Unix time `time` (seconds).
-    pub fn code(&self, time: f64) -> Result<String, JsError> {
-        Ok(self.inner.totp(unix_time(time)?))
+    #[wasm_bindgen(js_name = code)]
+    pub fn code_js(&self, time: f64) -> Result<JsString, JsError> {
+        let g = &self.inner;
+        Ok(js_code(g.hotp_value(g.counter_at(unix_time(time)?)), g))
     }
 
     /// The code at `time` as a number (no leading zeros: pad to `digits` to show it).
@@ -164,14 +167,49 @@ impl TotpGenerator {
     }
 }
 
-/// The TOTP code of `secret` at `options.time`.
-#[wasm_bindgen]
-pub fn totp(
-    secret: &str,
-    #[wasm_bindgen(unchecked_param_type = "CodeOptions")] options: JsValue,
-) -> Result<String, JsError> {
+impl TotpGenerator {
+    /// `code()` as Rust text (the JS method returns the same code as a JS string).
+    pub fn code(&self, time: f64) -> Result<String, JsError> {
+        Ok(self.inner.totp(unix_time(time)?))
+    }
+}
+
+/// The TOTP code of `secret` at `options.time` (what the JS `totp` returns, as Rust text).
+pub fn totp(secret: &str, options: JsValue) -> Result<String, JsError> {
     let (g, time) = generator(secret, &options)?;
     Ok(g.totp(time))
+}
+
+/// The TOTP code of `secret` at `options.time`.
+#[wasm_bindgen(js_name = totp)]
+pub fn totp_js(
+    secret: &str,
+    #[wasm_bindgen(unchecked_param_type = "CodeOptions")] options: JsValue,
+) -> Result<JsString, JsError> {
+    let (g, time) = generator(secret, &options)?;
+    Ok(js_code(g.hotp_value(g.counter_at(time)), &g))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = String, js_name = fromCharCode)]
+    fn chars6(a: u32, b: u32, c: u32, d: u32, e: u32, f: u32) -> JsString;
+    #[wasm_bindgen(js_namespace = String, js_name = fromCharCode)]
+    fn chars7(a: u32, b: u32, c: u32, d: u32, e: u32, f: u32, g: u32) -> JsString;
+    #[wasm_bindgen(js_namespace = String, js_name = fromCharCode)]
+    fn chars8(a: u32, b: u32, c: u32, d: u32, e: u32, f: u32, g: u32, h: u32) -> JsString;
+}
+
+/// A code value as the zero-padded JS string `g.format` writes, made by `String.fromCharCode`:
+/// a per-code call decodes no UTF-8 (which costs more than the code for six characters).
+fn js_code(value: u32, g: &Generator) -> JsString {
+    let (d, n) = g.code_digits(value);
+    let d = d.map(u32::from);
+    match n {
+        6 => chars6(d[0], d[1], d[2], d[3], d[4], d[5]),
+        7 => chars7(d[0], d[1], d[2], d[3], d[4], d[5], d[6]),
+        _ => chars8(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]),
+    }
 }
 
 /// What `verifyCode` reads besides the code options.

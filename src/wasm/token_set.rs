@@ -23,10 +23,10 @@ use super::args::{
     self, from_js, given, DriftRangeJs, ReconcileOptionsJs, SkipInvalidJs, TokenFileOptionsJs,
     VariantsOptionsJs,
 };
-use super::files::{NormalizeOut, Options};
+use super::files::{normalize_out, Options};
 use super::otp::drift_or_empty;
-use super::{js_text, json_value, secret_json_value, WipedText};
-use crate::core::graph::display::{mask_secret_keys, masked, wipe_strings};
+use super::{js_text, json_value, set_texts, WipedText};
+use crate::core::graph::display::{masked, wipe_strings};
 use crate::core::graph::{
     build_requests, reconcile as map_response, render, GraphRequest, InvalidFile, ReconcileOptions,
     Reconciliation, RequestOptions,
@@ -34,7 +34,7 @@ use crate::core::graph::{
 use crate::core::otp::typed_codes;
 use crate::core::secret::mask;
 use crate::core::text::visible;
-use crate::core::token::{delta_body, delta_json, GraphHash, Token};
+use crate::core::token::{delta_json, masked_delta_json, GraphHash, Token};
 use crate::core::tokenfile::{self, Edits, ParseOptions, Record, Report, Typed, EDITABLE_FIELDS};
 use crate::core::variants::{
     make_variants_avoiding, originals, Refusal, Taken, Variant, VariantOptions, MAX_COPIES,
@@ -306,14 +306,15 @@ impl State {
         }
     }
 
-    fn report_json(&self) -> Result<String, JsError> {
-        if let Some(j) = self.report_json.borrow().as_ref() {
-            return Ok(j.clone());
+    /// Runs `f` on `report()`'s JSON, made on first use and kept until the next edit.
+    fn with_report_json<T>(&self, f: impl FnOnce(&str) -> T) -> Result<T, JsError> {
+        if self.report_json.borrow().is_none() {
+            let json = serde_json::to_string(&ReportOut::of(self))
+                .map_err(|e| JsError::new(&e.to_string()))?;
+            *self.report_json.borrow_mut() = Some(json);
         }
-        let json = serde_json::to_string(&ReportOut::of(self))
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        *self.report_json.borrow_mut() = Some(json.clone());
-        Ok(json)
+        let cached = self.report_json.borrow();
+        Ok(f(cached.as_deref().unwrap_or_default()))
     }
 
     /// The records a request or reconcile is for: `records` (each valid) or every record of the
@@ -581,7 +582,20 @@ struct RequestOpts {
     hash_function: Option<String>,
 }
 
-/// `TokenSetRequest`.
+/// The texts of a `TokenSetRequest`, in the order of the type: the display ones, then the ones to
+/// copy (SECRET).
+const TEXTS: [&str; 8] = [
+    "bodyMasked",
+    "httpMasked",
+    "powershellMasked",
+    "curlMasked",
+    "body",
+    "http",
+    "powershell",
+    "curl",
+];
+
+/// The small fields of a `TokenSetRequest`; its [`TEXTS`] are `null` here and set as strings.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct RequestOut<'a> {
@@ -593,14 +607,15 @@ struct RequestOut<'a> {
     records: Vec<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     expires_at: Option<u64>,
-    body_masked: Option<String>,
-    http_masked: String,
-    powershell_masked: String,
-    curl_masked: String,
-    body: Option<WipedText>,
-    http: WipedText,
-    powershell: WipedText,
-    curl: WipedText,
+    // The TEXTS, `null` until set (so the properties keep the type's order).
+    body_masked: (),
+    http_masked: (),
+    powershell_masked: (),
+    curl_masked: (),
+    body: (),
+    http: (),
+    powershell: (),
+    curl: (),
     file_name: String,
 }
 
@@ -867,15 +882,16 @@ impl TokenSet {
     /// until the next edit.
     #[wasm_bindgen(unchecked_return_type = "TokenSetReport")]
     pub fn report(&self) -> Result<JsValue, JsError> {
-        let json = self.state()?.report_json()?;
-        js_sys::JSON::parse(&json).map_err(|_| JsError::new("internal: the report is not JSON"))
+        self.state()?
+            .with_report_json(js_sys::JSON::parse)?
+            .map_err(|_| JsError::new("internal: the report is not JSON"))
     }
 
     /// The report as JSON text (the same object as `report()`), to post to another thread as
-    /// one string.
-    #[wasm_bindgen(js_name = reportJson)]
-    pub fn report_json(&self) -> Result<String, JsError> {
-        self.state()?.report_json()
+    /// one string and parse there.
+    #[wasm_bindgen(js_name = reportJson, unchecked_return_type = "string")]
+    pub fn report_json(&self) -> Result<JsValue, JsError> {
+        self.state()?.with_report_json(JsValue::from_str)
     }
 
     /// SECRET (`json`): the canonical `#$delta` of the valid records, for copy and download.
@@ -891,11 +907,7 @@ impl TokenSet {
         let s = self.state()?;
         let o: Opts = from_js(given(options))?;
         let n = tokenfile::normalize(&s.report, true).map_err(|e| JsError::new(&e.to_string()))?;
-        let written = o.skip_invalid || n.skipped.is_empty();
-        secret_json_value(&NormalizeOut {
-            json: written.then_some(n.json.as_str()),
-            skipped: &n.skipped,
-        })
+        normalize_out(&n, o.skip_invalid || n.skipped.is_empty())
     }
 
     /// Duplicate-safe variants of every valid token, or of one (`record`): `variants` and
@@ -907,15 +919,21 @@ impl TokenSet {
             Ok(made) => {
                 let list: Vec<&Token> = made.iter().map(|v| &v.token).collect();
                 let json = delta_json(&list);
-                let mut body = delta_body(&list);
-                let shown = render::pretty(&mask_secret_keys(&body)) + "\n";
-                wipe_strings(&mut body);
-                secret_json_value(&VariantsOut {
+                let shown = masked_delta_json(&list);
+                let out = json_value(&VariantsOut {
                     variants: &made,
                     refusals: &[],
-                    json: Some(&json),
-                    body_masked: Some(&shown),
-                })
+                    json: None,
+                    body_masked: None,
+                })?;
+                set_texts(
+                    &out,
+                    &[
+                        ("json", Some(json.as_str())),
+                        ("bodyMasked", Some(shown.as_str())),
+                    ],
+                )?;
+                Ok(out)
             }
             Err(refusals) => json_value(&VariantsOut {
                 variants: &[],
@@ -966,43 +984,54 @@ impl TokenSet {
         let mut requests =
             build_requests(&tokens, &options).map_err(|e| JsError::new(&e.to_string()))?;
         let n = requests.len();
-        let out: Vec<RequestOut> = requests
+        let meta: Vec<RequestOut> = requests
             .iter()
             .enumerate()
-            .map(|(i, r)| {
-                let mut shown = masked(r);
-                let out = RequestOut {
-                    method: r.method,
-                    url: &r.url,
-                    permission: &r.permission,
-                    role: &r.role,
-                    note: &r.note,
-                    records: r.records.iter().map(|&t| chosen[t]).collect(),
-                    expires_at: r.expires_at,
-                    body_masked: body_text(&shown).map(|t| t.0.to_string()),
-                    http_masked: render::http(&shown),
-                    powershell_masked: render::powershell(&shown),
-                    curl_masked: render::curl(&shown),
-                    body: body_text(r),
-                    http: render::http(r).into(),
-                    powershell: render::powershell(r).into(),
-                    curl: render::curl(r).into(),
-                    file_name: kind.file_name(i, n, r.body.is_some()),
-                };
-                if let Some(b) = &mut shown.body {
-                    wipe_strings(b);
-                }
-                out
+            .map(|(i, r)| RequestOut {
+                method: r.method,
+                url: &r.url,
+                permission: &r.permission,
+                role: &r.role,
+                note: &r.note,
+                records: r.records.iter().map(|&t| chosen[t]).collect(),
+                expires_at: r.expires_at,
+                body_masked: (),
+                http_masked: (),
+                powershell_masked: (),
+                curl_masked: (),
+                body: (),
+                http: (),
+                powershell: (),
+                curl: (),
+                file_name: kind.file_name(i, n, r.body.is_some()),
             })
             .collect();
-        let value = secret_json_value(&out);
-        drop(out);
-        for r in &mut requests {
-            if let Some(b) = &mut r.body {
+        let out = json_value(&meta)?;
+        let items: Array = out.clone().unchecked_into();
+        for (i, r) in requests.iter_mut().enumerate() {
+            let mut shown = masked(r);
+            // Display first, then the texts to copy (SECRET), each wiped once JS has it.
+            let texts: [Option<WipedText>; 8] = [
+                body_text(&shown),
+                Some(render::http(&shown).into()),
+                Some(render::powershell(&shown).into()),
+                Some(render::curl(&shown).into()),
+                body_text(r),
+                Some(render::http(r).into()),
+                Some(render::powershell(r).into()),
+                Some(render::curl(r).into()),
+            ];
+            let pairs: Vec<(&str, Option<&str>)> = TEXTS
+                .iter()
+                .zip(&texts)
+                .map(|(k, t)| (*k, t.as_ref().map(|t| t.0.as_str())))
+                .collect();
+            set_texts(&items.get(i as u32), &pairs)?;
+            for b in [&mut shown.body, &mut r.body].into_iter().flatten() {
                 wipe_strings(b);
             }
         }
-        value
+        Ok(out)
     }
 
     /// Graph's pasted answer mapped to the set's tokens (the records of `options.records` when

@@ -11,7 +11,9 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use hwoath::core::diag::LineIndex;
+use hwoath::core::graph::{build_requests, render, RequestKind, RequestOptions};
 use hwoath::core::tokenfile::{self, json, ParseOptions};
+use hwoath::core::variants;
 
 const TOKENS: usize = 10_000;
 
@@ -107,6 +109,32 @@ fn main() {
             "report to JSON text",
             median_ms(|| {
                 black_box(serde_json::to_string(&report).unwrap());
+            }),
+        ),
+        (
+            "create-bulk requests (build)",
+            median_ms(|| {
+                let tokens = report.valid_tokens();
+                let o = RequestOptions::new(RequestKind::CreateBulk);
+                black_box(build_requests(&tokens, &o).unwrap());
+            }),
+        ),
+        (
+            "create-bulk requests (build + 4 renderings)",
+            median_ms(|| {
+                let tokens = report.valid_tokens();
+                let o = RequestOptions::new(RequestKind::CreateBulk);
+                for r in build_requests(&tokens, &o).unwrap() {
+                    let b = render::pretty(r.body.as_ref().unwrap());
+                    black_box((b, render::http(&r), render::powershell(&r), render::curl(&r)));
+                }
+            }),
+        ),
+        (
+            "variants (make)",
+            median_ms(|| {
+                let o = variants::originals(&report);
+                black_box(variants::make_variants(&o, &Default::default()).unwrap());
             }),
         ),
         (

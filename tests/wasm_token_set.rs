@@ -186,6 +186,26 @@ fn echoed_values_are_escaped_for_display() {
         !json.contains('\u{1b}') && !json.contains('\u{202e}'),
         "{json}"
     );
+    // The display renderings of a request too; the texts to copy are Graph's, as built.
+    let reqs = plain(&set.requests(obj(r#"{"request":"create"}"#)).unwrap());
+    for k in [
+        "bodyMasked",
+        "httpMasked",
+        "powershellMasked",
+        "curlMasked",
+        "note",
+    ] {
+        let text = reqs[0][k].as_str().unwrap();
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{k}: {text}"
+        );
+    }
+    assert!(reqs[0]["bodyMasked"]
+        .as_str()
+        .unwrap()
+        .contains("\\u{202e}"));
+    assert!(reqs[0]["body"].as_str().unwrap().contains('\u{202e}'));
 }
 
 #[wasm_bindgen_test]

@@ -399,6 +399,14 @@ fn shown(v: &Option<String>) -> Option<String> {
     v.as_deref().map(|s| visible(s).into_owned())
 }
 
+/// A rendering for display (a request, a body), escaped line by line: its own line breaks stay,
+/// every other control, text-direction or invisible character a value brought in is escaped
+/// (JSON escapes control characters, not the text-direction ones).
+fn shown_text(text: &str) -> String {
+    let lines: Vec<std::borrow::Cow<'_, str>> = text.split('\n').map(visible).collect();
+    lines.join("\n")
+}
+
 /// `TokenSetReport`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -603,7 +611,7 @@ struct RequestOut<'a> {
     url: &'a str,
     permission: &'a str,
     role: &'a str,
-    note: &'a str,
+    note: String,
     records: Vec<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     expires_at: Option<u64>,
@@ -919,7 +927,7 @@ impl TokenSet {
             Ok(made) => {
                 let list: Vec<&Token> = made.iter().map(|v| &v.token).collect();
                 let json = delta_json(&list);
-                let shown = masked_delta_json(&list);
+                let shown = shown_text(&masked_delta_json(&list));
                 let out = json_value(&VariantsOut {
                     variants: &made,
                     refusals: &[],
@@ -992,7 +1000,7 @@ impl TokenSet {
                 url: &r.url,
                 permission: &r.permission,
                 role: &r.role,
-                note: &r.note,
+                note: visible(&r.note).into_owned(),
                 records: r.records.iter().map(|&t| chosen[t]).collect(),
                 expires_at: r.expires_at,
                 body_masked: (),
@@ -1011,11 +1019,12 @@ impl TokenSet {
         for (i, r) in requests.iter_mut().enumerate() {
             let mut shown = masked(r);
             // Display first, then the texts to copy (SECRET), each wiped once JS has it.
+            let display = |t: String| Some(WipedText::from(shown_text(&t)));
             let texts: [Option<WipedText>; 8] = [
-                body_text(&shown),
-                Some(render::http(&shown).into()),
-                Some(render::powershell(&shown).into()),
-                Some(render::curl(&shown).into()),
+                body_text(&shown).map(|t| WipedText::from(shown_text(&t.0))),
+                display(render::http(&shown)),
+                display(render::powershell(&shown)),
+                display(render::curl(&shown)),
                 body_text(r),
                 Some(render::http(r).into()),
                 Some(render::powershell(r).into()),

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use hwoath::core::graph::{
     build_requests_with, read_user_methods, read_users, usable_tokens, GraphRequest,
-    InventoryQuery, RequestInputs, RequestKind, RequestOptions, GRAPH_BASE,
+    InventoryQuery, Need, RequestInputs, RequestKind, RequestOptions, GRAPH_BASE,
 };
 use hwoath::core::tokenfile::{self, parse_listing, ParseOptions};
 use serde_json::{json, Value};
@@ -528,7 +528,9 @@ fn every_request() -> Vec<(String, GraphRequest)> {
         }
         let mut o = RequestOptions::new(kind);
         o.time = Some(1_700_000_000);
-        o.serial = Some("865923702".into());
+        if kind.info().needs.serial != Need::No {
+            o.serial = Some("865923702".into());
+        }
         let inputs = RequestInputs {
             users: Some(users.clone()),
             listing: Some(listing.clone()),

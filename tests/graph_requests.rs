@@ -440,6 +440,15 @@ fn user_overrides_and_url_encoding() {
     assert!(r.warnings[0]
         .message
         .contains("cannot be assigned to guest users"));
+    // A bulk create is the whole file: a serial is refused, never applied silently (issue 10).
+    let mut o = RequestOptions::new(RequestKind::CreateBulk);
+    o.serial = Some("2300000000001".into());
+    assert_eq!(
+        build_requests(&refs, &o).unwrap_err(),
+        RequestError::SerialNotTaken {
+            kind: RequestKind::CreateBulk
+        }
+    );
     // create: a UPN never goes into assignTo: --user as a UPN is refused, naming the resolve step.
     for kind in [
         RequestKind::Create,
@@ -449,7 +458,9 @@ fn user_overrides_and_url_encoding() {
         let mut o = RequestOptions::new(kind);
         o.user = Some("helga@contoso.com".into());
         o.device_id = Some(DEVICE.into());
-        o.serial = Some("2300000000001".into());
+        if kind != RequestKind::CreateBulk {
+            o.serial = Some("2300000000001".into());
+        }
         let e = build_requests(&refs, &o).unwrap_err();
         assert_eq!(
             e,

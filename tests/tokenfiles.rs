@@ -16,7 +16,7 @@ mod common;
 use common::secrets::{secrets_of, Scanner, Secrets};
 use hwoath::core::secret::Secret;
 use hwoath::core::tokenfile::{self, json, normalize, validate, ParseOptions, Report};
-use hwoath::core::{HashAlg, Severity};
+use hwoath::core::{GraphHash, Severity};
 use serde_json::{json, Value};
 
 fn root() -> PathBuf {
@@ -80,7 +80,7 @@ fn fixtures(kind: &'static str) -> Vec<Fixture> {
             if let Ok(o) = std::fs::read_to_string(f.sidecar("options.json")) {
                 let o: Value = serde_json::from_str(&o).unwrap();
                 if let Some(h) = o["hashFunction"].as_str() {
-                    f.opts.hash_function = HashAlg::parse(h);
+                    f.opts.hash_function = GraphHash::from_graph_name(h);
                     f.args.extend(["--hash-function".into(), h.into()]);
                 }
                 for p in o["listing"].as_array().into_iter().flatten() {

@@ -101,7 +101,7 @@ fn option_problems_throw_with_the_option_name() {
     let e = graph_requests(FILE, obj(r#"{"request":"delete"}"#))
         .err()
         .unwrap();
-    assert!(error_message(e.into()).contains("deviceId"));
+    assert!(error_message(e.into()).contains("device's Graph id"));
     let opts = format!(r#"{{"request":"delete","deviceId":"{DEVICE}"}}"#);
     let e = graph_requests(FILE, obj(&opts)).err().unwrap();
     assert!(error_message(e.into()).contains("2 tokens are selected"));

@@ -96,7 +96,14 @@ impl SecretIssueKind {
     }
 }
 
-/// One finding about a secret's text. The message never contains the secret.
+impl serde::Serialize for SecretIssueKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+/// One finding about a secret's text. The message never contains the secret. Serialises as
+/// `{"kind", "severity", "positions", "message"}` (kind as [`SecretIssueKind::code`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecretIssue {
     /// What was found.
@@ -119,6 +126,18 @@ impl SecretIssue {
     /// Shortcut for `self.kind.severity()`.
     pub fn severity(&self) -> Severity {
         self.kind.severity()
+    }
+}
+
+impl serde::Serialize for SecretIssue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("SecretIssue", 4)?;
+        st.serialize_field("kind", &self.kind)?;
+        st.serialize_field("severity", &self.severity())?;
+        st.serialize_field("positions", &self.positions)?;
+        st.serialize_field("message", &self.message)?;
+        st.end()
     }
 }
 
@@ -258,6 +277,18 @@ impl Secret {
     /// outside the alphabet are errors with their positions (0, 1 and 8 are called out as
     /// likely misreadings). Non-canonical length or trailing bits and short keys are warnings.
     pub fn parse(text: &str) -> Result<ParsedSecret, SecretError> {
+        // Canonical text (upper-case alphabet only, a length an encoder writes, zero unused
+        // bits) is what files and the page mostly hold: the strict decoder gives the very key
+        // the lenient path would, whose only possible finding is then a short key.
+        if !text.is_empty() {
+            if let Ok(secret) = Secret::decode_strict(text) {
+                let mut issues = Vec::new();
+                if let Some(short) = short_key(&secret) {
+                    issues.push(short);
+                }
+                return Ok(ParsedSecret { secret, issues });
+            }
+        }
         let mut cleaned = Zeroizing::new(String::with_capacity(text.len()));
         // cleaned index -> input char position
         let mut origin: Vec<usize> = Vec::with_capacity(text.len());
@@ -408,16 +439,8 @@ impl Secret {
                 ));
             }
         }
-        if secret.len() < MIN_RECOMMENDED_BYTES {
-            issues.push(SecretIssue::new(
-                SecretIssueKind::ShortKey,
-                vec![],
-                format!(
-                    "the key is {} bytes ({} bits); at least 16 bytes (128 bits) are recommended",
-                    secret.len(),
-                    secret.len() * 8
-                ),
-            ));
+        if let Some(short) = short_key(&secret) {
+            issues.push(short);
         }
         Ok(ParsedSecret { secret, issues })
     }
@@ -466,6 +489,21 @@ impl Secret {
             .map_or(0, |i| i + 1);
         &self.bytes[..end]
     }
+}
+
+/// The warning for a key shorter than [`MIN_RECOMMENDED_BYTES`].
+fn short_key(secret: &Secret) -> Option<SecretIssue> {
+    (secret.len() < MIN_RECOMMENDED_BYTES).then(|| {
+        SecretIssue::new(
+            SecretIssueKind::ShortKey,
+            vec![],
+            format!(
+                "the key is {} bytes ({} bits); at least 16 bytes (128 bits) are recommended",
+                secret.len(),
+                secret.len() * 8
+            ),
+        )
+    })
 }
 
 /// Masks a secret for display: every character but the last four becomes `•`.
@@ -578,6 +616,37 @@ mod tests {
         let v = s.with_zero_bytes(2);
         assert_eq!(v.as_bytes(), &[1, 2, 0, 0, 0]);
         assert_eq!(v.trimmed(), &[1, 2]);
+    }
+
+    #[test]
+    fn canonical_fast_path_agrees_with_the_lenient_path() {
+        // The lenient path, reached through lower case, gives the same key and findings.
+        for text in [
+            "JBSWY3DPEHPK3PXP",
+            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+            "AE",
+            "ABCDEFG",
+        ] {
+            let fast = Secret::parse(text).unwrap();
+            let slow = Secret::parse(&text.to_ascii_lowercase()).unwrap();
+            assert_eq!(fast.secret, slow.secret, "{text}");
+            let kinds = |p: &ParsedSecret| p.issues.iter().map(|i| i.kind).collect::<Vec<_>>();
+            let mut expected = kinds(&slow);
+            expected.retain(|k| *k != SecretIssueKind::LowerCase);
+            assert_eq!(kinds(&fast), expected, "{text}");
+        }
+        assert!(Secret::parse("").is_err());
+        assert!(Secret::parse("A").is_err());
+    }
+
+    #[test]
+    fn issues_serialise_with_kind_and_severity() {
+        let p = Secret::parse("jbsw").unwrap();
+        let v = serde_json::to_value(&p.issues[0]).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"kind": "lower-case", "severity": "info", "positions": [0, 1, 2, 3], "message": p.issues[0].message})
+        );
     }
 
     #[test]

@@ -5,20 +5,19 @@
 
 use std::process::ExitCode;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, ValueEnum};
 use hwoath::core::diag::Diagnostic;
 use hwoath::core::tokenfile::{self, InputFormat, ParseOptions, Report};
-use hwoath::core::{HashAlg, Severity};
+use hwoath::core::{GraphHash, Severity};
 
 use crate::{display_name, print_json, read_input, read_listings, Unusable};
 
-/// Hash function for records that do not state one (every CSV row).
-#[derive(Clone, Copy, ValueEnum)]
-pub enum HashFunctionArg {
-    #[value(name = "hmacsha1")]
-    Hmacsha1,
-    #[value(name = "hmacsha256")]
-    Hmacsha256,
+/// `--hash-function`: the hashes Entra accepts, in Graph's spelling (core `GraphHash`), for
+/// every command that reads a token file.
+pub fn hash_function_parser() -> impl TypedValueParser<Value = GraphHash> {
+    PossibleValuesParser::new(GraphHash::ALL.map(GraphHash::graph_name))
+        .map(|s| GraphHash::from_graph_name(&s).expect("a listed hash"))
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -37,8 +36,8 @@ pub struct InputOpts {
     listings: Vec<String>,
     /// Hash function for records that state none (the legacy CSV has no hash column).
     /// Default: Graph's default, hmacsha1.
-    #[arg(long, value_enum)]
-    hash_function: Option<HashFunctionArg>,
+    #[arg(long, value_parser = hash_function_parser())]
+    hash_function: Option<GraphHash>,
     /// Input format (default: detect).
     #[arg(long, value_enum, default_value = "auto")]
     input_format: FormatArg,
@@ -53,10 +52,7 @@ impl InputOpts {
                 FormatArg::Json => InputFormat::Json,
                 FormatArg::Csv => InputFormat::Csv,
             },
-            hash_function: self.hash_function.map(|h| match h {
-                HashFunctionArg::Hmacsha1 => HashAlg::Sha1,
-                HashFunctionArg::Hmacsha256 => HashAlg::Sha256,
-            }),
+            hash_function: self.hash_function,
             listing,
         })
     }

@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use hwoath::core::diag::Diagnostic;
 use hwoath::core::graph::render::{self, Format, Ordered};
 use hwoath::core::graph::script::{powershell_script, ScriptOptions};
@@ -20,9 +20,10 @@ use hwoath::core::text::visible;
 use hwoath::core::token::{delta_body, ListedDevice};
 use hwoath::core::tokenfile::{self, ParseOptions, Report};
 use hwoath::core::variants::{make_variants, originals, Variant, VariantOptions, MAX_COPIES};
-use hwoath::core::HashAlg;
+use hwoath::core::GraphHash;
 use serde::Serialize;
 
+use crate::files::hash_function_parser;
 use crate::{display_name, now, print_json, read_input, read_listings, Unusable};
 
 /// Prints findings about a pasted answer to stderr, one line each (`warning HW510: …`).
@@ -101,31 +102,21 @@ fn print_resolution(source: &str, r: &UserResolution) {
     print_findings(source, &r.diagnostics);
 }
 
-/// Hash for records that do not state one (every legacy CSV row).
-#[derive(Clone, Copy, ValueEnum)]
-pub enum HashFunctionArg {
-    Hmacsha1,
-    Hmacsha256,
-}
-
 /// Options shared by the three commands for reading the token file.
 #[derive(Args)]
 pub struct FileOpts {
     /// Token file: Graph/Token2 JSON or legacy Entra CSV; `-` reads standard input.
     file: String,
     /// Hash for records that do not state one (legacy CSV has no column for it).
-    #[arg(long = "hash-function", value_enum)]
-    hash_function: Option<HashFunctionArg>,
+    #[arg(long = "hash-function", value_parser = hash_function_parser())]
+    hash_function: Option<GraphHash>,
 }
 
 impl FileOpts {
     fn report(&self) -> Result<Report, Unusable> {
         let text = read_input(&self.file)?;
         let opts = ParseOptions {
-            hash_function: self.hash_function.map(|h| match h {
-                HashFunctionArg::Hmacsha1 => HashAlg::Sha1,
-                HashFunctionArg::Hmacsha256 => HashAlg::Sha256,
-            }),
+            hash_function: self.hash_function,
             ..ParseOptions::default()
         };
         tokenfile::validate(&text, &opts)

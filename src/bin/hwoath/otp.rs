@@ -126,11 +126,7 @@ pub fn verify(a: &VerifyArgs) -> Result<ExitCode, Unusable> {
     let g = a.opts.generator()?;
     let r = g.verify(&a.code, a.opts.time(), a.behind, a.ahead)?;
     if a.json {
-        print_json(&json!({
-            "matched": r.matched,
-            "offsetSteps": r.offset_steps,
-            "offsetSeconds": r.offset_seconds,
-        }));
+        print_json(&r);
     } else if let (Some(steps), Some(secs)) = (r.offset_steps, r.offset_seconds) {
         outln!(
             "matched at {steps:+} step(s) of {} s ({secs:+} s)",
@@ -172,12 +168,7 @@ pub fn drift(a: &DriftArgs) -> Result<ExitCode, Unusable> {
     let codes: Vec<&str> = a.codes.iter().map(String::as_str).collect();
     let r = g.drift(&codes, a.opts.time(), max)?;
     if a.json {
-        let c: Vec<_> = r
-            .candidates
-            .iter()
-            .map(|c| json!({"offsetSteps": c.offset_steps, "offsetSeconds": c.offset_seconds}))
-            .collect();
-        print_json(&json!({"candidates": c, "scannedSteps": r.scanned_steps}));
+        print_json(&r);
     } else {
         outln!(
             "scanned {} step(s) (±{}) for {} code(s): {} candidate(s)",
@@ -223,20 +214,12 @@ pub fn inspect(a: &InspectArgs) -> Result<ExitCode, Unusable> {
     let canonical = p.secret.to_base32();
     let masked = hwoath::core::secret::mask(&canonical);
     if a.json {
-        let issues: Vec<_> = p
-            .issues
-            .iter()
-            .map(|i| {
-                json!({"kind": i.kind.code(), "severity": i.severity().as_str(),
-                       "positions": i.positions, "message": i.message})
-            })
-            .collect();
         print_json(&json!({
             "byteLength": p.secret.len(),
             "bits": p.secret.len() * 8,
             "canonicalLength": canonical.len(),
             "masked": masked,
-            "issues": issues,
+            "issues": p.issues,
         }));
     } else {
         outln!(

@@ -113,8 +113,10 @@ pub(super) fn info(kind: RequestKind) -> KindInfo {
             PERM_DEVICES,
             ROLE_POLICY,
             "chunk",
+            // The whole file: a bulk upload narrowed to one serial would shrink silently.
             Needs {
                 user: Need::Optional,
+                serial: Need::No,
                 resolved_users: Need::Optional,
                 object_id_only: true,
                 ..NONE

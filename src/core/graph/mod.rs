@@ -16,6 +16,7 @@
 
 pub mod answer;
 mod catalogue;
+pub mod display;
 mod methods;
 mod reconcile;
 pub mod render;
@@ -326,6 +327,11 @@ pub struct RequestInputs {
 pub enum RequestError {
     /// `chunk` was 0.
     ZeroChunk,
+    /// A serial number given to a kind that concerns the whole file (or no token).
+    SerialNotTaken {
+        /// The request kind.
+        kind: RequestKind,
+    },
     /// Tokens without a user: neither `user` nor the token's `assign_to` (CSV `upn`).
     MissingUser {
         /// The kind asked for.
@@ -410,6 +416,10 @@ impl fmt::Display for RequestError {
         let list = |v: &[String]| v.iter().map(|s| shorten(s)).collect::<Vec<_>>().join(", ");
         match self {
             RequestError::ZeroChunk => f.write_str("chunk must be at least 1"),
+            RequestError::SerialNotTaken { kind } => write!(
+                f,
+                "{kind} takes no serial number: it sends every token of the file (for one token, use create)"
+            ),
             RequestError::MissingUser { kind, serials } => write!(
                 f,
                 "{kind} needs a user (object id or UPN): give one or put it in the file (CSV upn, assignTo.id); missing for serial(s) {}",

@@ -393,6 +393,9 @@ pub fn build_requests_with(
     }
     let mut selected: Vec<(usize, &Token)> = tokens.iter().copied().enumerate().collect();
     if let Some(serial) = &options.serial {
+        if kind.info().needs.serial == super::Need::No {
+            return Err(RequestError::SerialNotTaken { kind });
+        }
         selected.retain(|(_, t)| &t.serial_number == serial);
         if selected.is_empty() {
             return Err(RequestError::NoSuchSerial {

@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 
-use super::item::{Field, Item, Name, Val, FIELDS};
+use super::edits::RecordEdit;
+use super::item::{Field, Item, Name, StrLoc, Val, FIELDS};
 use super::Record;
 use crate::core::diag::{Diagnostic, Pos};
 use crate::core::otp::HashAlg;
 use crate::core::secret::{Secret, SecretIssue};
 use crate::core::text::{breaks_text, invisible, is_plain, needs_escape, shorten};
-use crate::core::token::{ListedDevice, Token};
+use crate::core::token::{GraphHash, ListedDevice, Token};
 use crate::core::tokenfile::json::{self, Kind};
 use crate::core::Severity::{self, Error, Info, Warning};
 
@@ -151,7 +152,7 @@ pub const MAX_SECRET_CHARS: usize = 128;
 /// Options the rules need.
 pub(crate) struct Ctx {
     /// Hash for records that state none; `None` = Graph's default.
-    pub hash: Option<HashAlg>,
+    pub hash: Option<GraphHash>,
 }
 
 /// Positions of the fields the cross-record rules point at.
@@ -200,7 +201,7 @@ fn label(field: &'static str, f: Option<&Field>, csv: bool) -> String {
 }
 
 /// Checks one record; pushes its findings to `diags` and returns it with the positions the
-/// cross-record rules need.
+/// cross-record rules need. Values typed in `edit` replace the item's (see `edits.rs`).
 pub(crate) fn check(
     text: &str,
     item: &Item,
@@ -208,6 +209,7 @@ pub(crate) fn check(
     file: usize,
     ctx: &Ctx,
     diags: &mut Vec<Diagnostic>,
+    edit: Option<&RecordEdit>,
 ) -> (Record, Spots) {
     let mut record = Record {
         index,
@@ -218,10 +220,15 @@ pub(crate) fn check(
         model: None,
         hash_function: None,
         time_interval: None,
+        unusable_hash: None,
+        unusable_interval: None,
+        display_name: None,
+        assign_to: None,
         secret: None,
         content_id: None,
         line: Some(item.start.line),
         column: Some(item.start.column),
+        removed: false,
     };
     let mut spots = Spots::default();
     if let Some(broken) = &item.broken {
@@ -236,6 +243,7 @@ pub(crate) fn check(
         errors: 0,
     };
     let csv = item.csv;
+    let typed_here = |field: &str| edit.is_some_and(|e| e.value(field).is_some());
 
     // Resolve keys: one slot per writable field, first occurrence wins.
     let mut slots: [Option<&Field>; FIELDS.len()] = [None; FIELDS.len()];
@@ -272,6 +280,11 @@ pub(crate) fn check(
                     shorten(f.key)
                 ),
             ),
+            // A typed value replaces the field: how the file spelled or repeated it is moot.
+            Name::Known { field, .. } if typed_here(field) => {
+                let slot = FIELDS.iter().position(|x| *x == field).unwrap_or(0);
+                slots[slot] = slots[slot].or(Some(f));
+            }
             Name::Known { field, exact } => {
                 let slot = FIELDS.iter().position(|x| *x == field).unwrap_or(0);
                 if let Some(first) = slots[slot] {
@@ -305,6 +318,26 @@ pub(crate) fn check(
             }
         }
     }
+    // Typed values, placed where the field they replace was (or at the record's start).
+    let typed: Vec<Field> = edit
+        .into_iter()
+        .flat_map(RecordEdit::values)
+        .map(|(field, value)| {
+            let was = slots[FIELDS.iter().position(|x| *x == field).unwrap_or(0)];
+            Field {
+                key: field,
+                name: Name::Known { field, exact: true },
+                key_pos: was.map_or(item.start, |f| f.key_pos),
+                value: value.val(),
+                pos: was.map_or(item.start, |f| f.pos),
+                loc: StrLoc::Typed,
+                member: None,
+            }
+        })
+        .collect();
+    for f in &typed {
+        slots[FIELDS.iter().position(|x| *x == f.key).unwrap_or(0)] = Some(f);
+    }
     let get = |name: &str| slots[FIELDS.iter().position(|x| *x == name).unwrap_or(0)];
 
     let content_id = if csv {
@@ -332,6 +365,24 @@ pub(crate) fn check(
             }
         }
     }
+    // What an unusable hash or period was, for the report's mix.
+    let as_written = |f: Option<&Field>| match f.map(|f| f.value) {
+        Some(Val::Str(s)) => Some(s.trim().to_string()),
+        Some(Val::Num(raw)) => Some(raw.to_string()),
+        _ => None,
+    };
+    if hash.is_none() {
+        record.unusable_hash = as_written(get("hashFunction"));
+    }
+    if interval.is_none() {
+        record.unusable_interval = as_written(get("timeIntervalInSeconds"));
+    }
+    // As read, even when it is flagged: the table shows it (escaped) so it can be fixed.
+    record.display_name = match get("displayName").map(|f| f.value) {
+        Some(Val::Str(s)) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        _ => None,
+    };
+    record.assign_to.clone_from(&assign_to);
 
     let ok = out.errors == 0;
     record.content_id = content_id;
@@ -356,7 +407,7 @@ pub(crate) fn check(
                 model: mo.clone(),
                 secret: k.clone(),
                 time_interval: t,
-                hash_function: h,
+                hash_function: h.into(),
                 display_name,
                 assign_to,
             });
@@ -653,7 +704,7 @@ fn interval(f: Option<&Field>, item: &Item, out: &mut Out) -> Option<u64> {
         },
         Val::Str(s) => match s.trim() {
             t @ ("30" | "60") => {
-                if !item.csv {
+                if !item.csv && !fd.loc.is_typed() {
                     out.push(
                         Info,
                         codes::INTERVAL_FORM,
@@ -680,9 +731,9 @@ fn interval(f: Option<&Field>, item: &Item, out: &mut Out) -> Option<u64> {
     }
 }
 
-fn hash_function(f: Option<&Field>, item: &Item, ctx: &Ctx, out: &mut Out) -> Option<HashAlg> {
+fn hash_function(f: Option<&Field>, item: &Item, ctx: &Ctx, out: &mut Out) -> Option<GraphHash> {
     const FIELD: &str = "hashFunction";
-    let default = ctx.hash.unwrap_or(HashAlg::Sha1);
+    let default = ctx.hash.unwrap_or_default();
     let defaulted = |out: &mut Out, pos: Pos, what: &str| {
         if !item.csv {
             let whose = if ctx.hash.is_some() {
@@ -713,15 +764,13 @@ fn hash_function(f: Option<&Field>, item: &Item, ctx: &Ctx, out: &mut Out) -> Op
             if t.is_empty() && item.csv {
                 return Some(default);
             }
-            let exact = [HashAlg::Sha1, HashAlg::Sha256]
-                .into_iter()
-                .find(|h| h.graph_name() == s);
+            let exact = GraphHash::from_graph_name(s);
             if exact.is_some() {
                 return exact;
             }
-            let parsed = HashAlg::parse(t);
+            let parsed = HashAlg::parse(t).map(GraphHash::try_from);
             match parsed {
-                Some(h @ (HashAlg::Sha1 | HashAlg::Sha256)) => {
+                Some(Ok(h)) => {
                     let (code, sev, why) = if t.eq_ignore_ascii_case(h.graph_name()) {
                         (codes::HASH_CASE, Info, "is not in lower case")
                     } else {
@@ -740,7 +789,7 @@ fn hash_function(f: Option<&Field>, item: &Item, ctx: &Ctx, out: &mut Out) -> Op
                     );
                     Some(h)
                 }
-                Some(HashAlg::Sha512) => {
+                Some(Err(_sha512)) => {
                     out.push(
                         Error,
                         codes::HASH,
@@ -1016,7 +1065,8 @@ fn assign_to(text: &str, f: Option<&Field>, csv: bool, out: &mut Out) -> Option<
     let mut char_at: Box<dyn Fn(usize) -> Option<Pos>> = Box::new(|n| fd.loc.char_pos(text, n));
     let (id, pos) = match fd.value {
         Val::Null => return None,
-        Val::Str(s) if csv => (s.trim(), fd.pos),
+        // The CSV's upn column, or an id the admin typed.
+        Val::Str(s) if csv || fd.loc.is_typed() => (s.trim(), fd.pos),
         Val::Object(members) if members.iter().filter(|m| m.key == "id").count() > 1 => {
             let again = members.iter().filter(|m| m.key == "id").nth(1);
             out.push(
@@ -1157,7 +1207,8 @@ fn group<'a, K: std::hash::Hash + Eq>(
     key: impl Fn(&'a Record) -> Option<K>,
 ) -> Groups<K> {
     let mut groups: Groups<K> = HashMap::new();
-    for r in records {
+    // A record the admin left out is in no group: it duplicates nothing.
+    for r in records.iter().filter(|r| !r.removed) {
         if let Some(k) = key(r) {
             groups.entry(k).or_default().push(r.index);
         }
@@ -1217,6 +1268,9 @@ pub(crate) fn cross_check(
         }
     };
     for (r, spot) in records.iter().zip(spots) {
+        if r.removed {
+            continue;
+        }
         let at = |i: usize| place(&records[i], r);
         if let Some(serial) = r.serial_number.as_deref() {
             let same = others_in(&serials[serial], r.index);

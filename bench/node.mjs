@@ -37,7 +37,14 @@ const SCAN_STEPS = native.scanSteps; // ±steps of the wasm (and native) scan
 const OTPAUTH_WINDOW = 50_000; // ±steps per otpauth validate call (its rate does not depend on it)
 const PERIOD = 30;
 const TWO_YEARS_STEPS = 2 * Math.floor((2 * 31_557_600) / PERIOD) + 1; // findDrift's default range
-const TARGET = { perCall: 8, scan: 15, chromiumMs: 1000 };
+// Issue 2: a scan ≥ 15× otpauth, a ±2-year scan < 1 s in Chromium. Issue 12 (the boundary): the
+// one-shot `totp(secret, options)` ≥ 4× (SHA-1) / 3× (SHA-256) otpauth `TOTP.generate`, keyed codes
+// ≥ 12× / 8× (issue 2 asked 8× for both).
+const TARGET = {
+  scan: 15, chromiumMs: 1000,
+  oneShot: { sha1: 4, sha256: 3 },
+  keyed: { sha1: 12, sha256: 8 },
+};
 
 // RFC 6238 Appendix B seeds: 20 bytes for SHA-1, 32 bytes for SHA-256 (same as bench/native).
 const CASES = [
@@ -128,6 +135,16 @@ for (const c of CASES) {
     if (r.candidates.length !== 0) throw new Error('the absent code matched');
     return r.scannedSteps;
   }));
+  // The same scan through a TokenSet (keyed once per row, the codes typed as text).
+  const file = JSON.stringify({ '@context': '#$delta', value: [{ '@contentId': '1', serialNumber: '1', manufacturer: 'M', model: 'X', secretKey: c.b32, timeIntervalInSeconds: PERIOD, hashFunction: c.graph }] });
+  const set = wasm.TokenSet.open(file);
+  const range = { fromSteps: -SCAN_STEPS, toSteps: SCAN_STEPS };
+  row(`wasm TokenSet.drift ±${SCAN_STEPS} ${c.name}`, 'steps/s', measure(() => {
+    const r = set.drift(0, code, TIME, range);
+    if (r.candidates.length !== 0) throw new Error('the absent code matched');
+    return r.scannedSteps;
+  }));
+  set.free();
   row(`otpauth TOTP.validate ±${OTPAUTH_WINDOW} ${c.name}`, 'steps/s', measure(() => {
     const delta = OTPAuth.TOTP.validate({
       token: code, secret, algorithm: c.otpauth, digits: 6, period: PERIOD, timestamp: TIME * 1000, window: OTPAUTH_WINDOW,
@@ -216,11 +233,12 @@ const get = (name) => {
 const ratios = [];
 for (const c of CASES) {
   ratios.push(
-    { name: `per call ${c.name}: wasm TotpGenerator.code / otpauth generate`, value: get(`wasm TotpGenerator.code ${c.name}`) / get(`otpauth TOTP.generate ${c.name}`), target: TARGET.perCall },
-    { name: `per call ${c.name}: wasm TotpGenerator.value / otpauth generate`, value: get(`wasm TotpGenerator.value ${c.name}`) / get(`otpauth TOTP.generate ${c.name}`), target: TARGET.perCall },
-    { name: `per call ${c.name}: wasm totp (decode+key each call) / otpauth generate`, value: get(`wasm totp ${c.name}`) / get(`otpauth TOTP.generate ${c.name}`), target: null },
+    { name: `per call ${c.name}: wasm TotpGenerator.code / otpauth generate`, value: get(`wasm TotpGenerator.code ${c.name}`) / get(`otpauth TOTP.generate ${c.name}`), target: TARGET.keyed[c.name] },
+    { name: `per call ${c.name}: wasm TotpGenerator.value / otpauth generate`, value: get(`wasm TotpGenerator.value ${c.name}`) / get(`otpauth TOTP.generate ${c.name}`), target: TARGET.keyed[c.name] },
+    { name: `per call ${c.name}: wasm totp (decode+key each call) / otpauth generate`, value: get(`wasm totp ${c.name}`) / get(`otpauth TOTP.generate ${c.name}`), target: TARGET.oneShot[c.name] },
     { name: `per call ${c.name}: wasm totp / otpauth fromBase32+generate`, value: get(`wasm totp ${c.name}`) / get(`otpauth fromBase32+generate ${c.name}`), target: null },
     { name: `scan ${c.name}: wasm findDrift / otpauth validate`, value: get(`wasm findDrift ±${SCAN_STEPS} ${c.name}`) / get(`otpauth TOTP.validate ±${OTPAUTH_WINDOW} ${c.name}`), target: TARGET.scan },
+    { name: `scan ${c.name}: wasm TokenSet.drift / findDrift (kept)`, value: get(`wasm TokenSet.drift ±${SCAN_STEPS} ${c.name}`) / get(`wasm findDrift ±${SCAN_STEPS} ${c.name}`), target: null },
     { name: `scan ${c.name}: wasm findDrift / native drift`, value: get(`wasm findDrift ±${SCAN_STEPS} ${c.name}`) / get(`native drift ${c.name}`), target: null },
     { name: `chromium ±2 y scan ${c.name} (ms, warm median)`, value: get(`chromium findDrift ±2 y ${c.name}`), target: TARGET.chromiumMs, lowerIsBetter: true },
   );

@@ -13,6 +13,9 @@
 //     by the page's own engine.js `spawnWorker` (the worker protocol of js/worker-client.js): wall
 //     time per call (post, work, result back) and the worker's own `ms`, against a bare `JSON.parse`
 //     of the same text in the same page. Medians of 5.
+// (d) The same file through the TokenSet handle in a module worker of the page: open, report,
+//     normalized, variants, a bulk request, sheet, codes, an edit, each against JSON.parse in that
+//     worker (issue 12's targets). See TOKEN_SET_WORKER below.
 // Prints a table and writes bench/out/page.json.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,6 +81,72 @@ function tokenFile(n) {
   return JSON.stringify({ '@context': '#$delta', value }, null, 4);
 }
 
+// (d) The TokenSet handle in a module worker of the page (same origin, same CSP, the page's own
+// wasm and glue: www/pkg): every action timed inside the worker, interleaved with JSON.parse of
+// the same text in that worker, medians of 7. The worker script is this file's (served by a route
+// at the page's origin), not www/worker.js, so the numbers do not wait for the page to use it.
+const TOKEN_SET_WORKER = `
+import * as api from './pkg/hwoath.js';
+const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
+self.onmessage = (e) => {
+  api.initSync({ module: e.data.module });
+  const text = e.data.text;
+  const time = (f) => { const t0 = performance.now(); const r = f(); return [performance.now() - t0, r]; };
+  const rows = {};
+  const add = (name, ms) => (rows[name] ??= []).push(ms);
+  let done = null;
+  for (let run = 0; run < 7; run += 1) {
+    add('JSON.parse', time(() => JSON.parse(text))[0]);
+    const [open, set] = time(() => api.TokenSet.open(text));
+    add('TokenSet.open', open);
+    const [report, r] = time(() => set.report());
+    add('report()', report);
+    add('reportJson()', time(() => set.reportJson())[0]);
+    const [normalized, n] = time(() => set.normalized());
+    add('normalized()', normalized);
+    const [variants, v] = time(() => set.variants());
+    add('variants()', variants);
+    const [requests, q] = time(() => set.requests({ request: 'create-bulk' }));
+    add("requests({request: 'create-bulk'})", requests);
+    add('sheet()', time(() => set.sheet())[0]);
+    add('codes(time) (all rows)', time(() => set.codes(1700000000))[0]);
+    add('codes(time, 100 rows)', time(() => set.codes(1700000000, Array.from({ length: 100 }, (_, i) => i)))[0]);
+    const [edit] = time(() => set.edit(1, { displayName: 'x' }));
+    add('edit() (re-check)', edit);
+    set.free();
+    done = { rows: r.rows.length, valid: r.summary.valid, json: n.json?.length ?? 0, variants: v.variants.length, requests: q.length, requestRecords: q.reduce((s, x) => s + x.records.length, 0) };
+  }
+  const out = {};
+  for (const [k, xs] of Object.entries(rows)) out[k] = med(xs);
+  self.postMessage({ ms: out, done });
+};
+`;
+
+async function tokenSetInWorker(browser, text) {
+  const page = await browser.newPage();
+  await page.route('**/bench-token-set-worker.js', (route) => route.fulfill({ contentType: 'text/javascript', body: TOKEN_SET_WORKER }));
+  await page.goto(server.url);
+  await page.waitForSelector('body[data-ready="true"]');
+  const result = await page.evaluate(async (text) => {
+    const { wasmBytes } = await import(new URL('./pkg/hwoath_wasm.js', location.href).href);
+    const module = await WebAssembly.compile(await wasmBytes());
+    const w = new Worker(new URL('./bench-token-set-worker.js', location.href), { type: 'module' });
+    const r = await new Promise((resolve, reject) => {
+      w.onmessage = (e) => resolve(e.data);
+      w.onerror = (e) => reject(new Error(e.message));
+      w.postMessage({ module, text });
+    });
+    w.terminate();
+    return r;
+  }, text);
+  await page.close();
+  const d = result.done;
+  if (d.rows !== TOKENS || d.valid !== TOKENS || !(d.json > 0) || d.variants !== TOKENS || d.requestRecords !== TOKENS) {
+    throw new Error(`the TokenSet did not do the whole work: ${JSON.stringify(d)}`);
+  }
+  return result;
+}
+
 const server = await startServer({ dir: www, port: 0 });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
 const out = { date: new Date().toISOString(), budgetKB: BUDGET_KB, runs: RUNS };
@@ -141,6 +210,7 @@ try {
     w.terminate();
     return res;
   }, text);
+  out.tokenSet = await tokenSetInWorker(browser, text);
   const d = out.tokens;
   if (d.parseTokens.done.records !== TOKENS || d.parseTokens.done.valid !== TOKENS || d.normalize.done.skipped !== 0
     || !(d.normalize.done.jsonChars > 0) || d.jsonParsed !== TOKENS) {
@@ -167,6 +237,19 @@ for (const op of ['parseTokens', 'normalize']) {
   console.log(`  ${op.padEnd(28)} ${f1(k[op].wall).padStart(8)} ms wall [${f1(k[op].firstWall)}], ${f1(k[op].ms)} ms in the worker  = ${f1(k[op].wall / k.jsonParse)}× JSON.parse`);
 }
 console.log(`  ${'JSON.parse (page)'.padEnd(28)} ${f1(k.jsonParse).padStart(8)} ms`);
+const ts = out.tokenSet.ms;
+const base = ts['JSON.parse'];
+// Issue 12: open ≤ 5× JSON.parse; each later action (normalized, variants, a bulk request) ≤ 1×.
+const TS_TARGET = { 'TokenSet.open': 5, 'normalized()': 1, 'variants()': 1, "requests({request: 'create-bulk'})": 1 };
+console.log(`\n(d) TokenSet in a page worker, ${TOKENS.toLocaleString('en-US')} tokens, medians of 7 inside the worker, as multiples of JSON.parse there (${f1(base)} ms)`);
+for (const [name, ms] of Object.entries(ts)) {
+  if (name === 'JSON.parse') continue;
+  const t = TS_TARGET[name];
+  const verdict = t === undefined ? '' : `  target ≤ ${t}×  ${ms / base <= t ? 'PASS' : 'MISS'}`;
+  console.log(`  ${name.padEnd(36)} ${f1(ms).padStart(8)} ms  = ${(ms / base).toFixed(2).padStart(6)}× JSON.parse${verdict}`);
+}
+const openReport = ts['TokenSet.open'] + ts['report()'];
+console.log(`  ${'open + report()'.padEnd(36)} ${f1(openReport).padStart(8)} ms  = ${(openReport / base).toFixed(2).padStart(6)}× JSON.parse`);
 console.log(`\nload average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores`);
 let commit = null;
 try { commit = execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }

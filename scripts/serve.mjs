@@ -28,13 +28,33 @@ const TYPES = {
   '.ts': 'text/plain; charset=utf-8', '.txt': 'text/plain; charset=utf-8',
 };
 
+/** The file under `root` that a request path names, or null when the path is malformed (400) and
+ *  false when it leads outside the root (403). The path is decoded first, then resolved, and the
+ *  result must be the root or inside it by whole path segments: `/..%2fwww-old/x` resolves to a
+ *  sibling `…/www-old/x`, which starts with the characters of `…/www` but is not inside it. */
+export function resolveRequest(root, reqUrl) {
+  let pathname;
+  try {
+    pathname = decodeURIComponent(new URL(reqUrl, 'http://x').pathname);
+  } catch {
+    return null; // `/%E0%A4%A`: not UTF-8 percent-encoding
+  }
+  if (pathname.includes('\0')) return null;
+  const file = path.resolve(root, `.${path.sep}${pathname}`);
+  return file === root || file.startsWith(root + path.sep) ? file : false;
+}
+
 export function startServer({ dir, host = '127.0.0.1', port = 8080 }) {
   const root = path.resolve(dir);
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://x');
-    let file = path.normalize(path.join(root, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    let file = resolveRequest(root, req.url);
+    if (file === null) { res.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad request'); return; }
+    if (file === false) { res.writeHead(403, { 'Content-Type': 'text/plain' }).end('forbidden'); return; }
+    try {
+      if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) file = path.join(file, 'index.html');
+    } catch {
+      // ENAMETOOLONG and the like: reading it below fails with 404.
+    }
     fs.readFile(file, (err, body) => {
       if (err) { res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found'); return; }
       res.writeHead(200, {

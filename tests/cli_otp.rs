@@ -56,8 +56,15 @@ fn bad_secret_exits_2_with_one_line_without_the_secret() {
     let o = run(&["totp", "--secret", secret, "--time", "0"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8(o.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("position 15"), "{err}");
+    // The warning about a secret on the command line, then the error in one line; positions
+    // count from 1 (the 0 is the 16th character).
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].starts_with("hwoath: warning: a secret given as --secret KEY"),
+        "{err}"
+    );
+    assert!(lines[1].contains("position 16"), "{err}");
     assert!(!err.contains(secret) && !err.contains("JBSWY3DP"), "{err}");
     assert!(o.stdout.is_empty());
 }
@@ -143,7 +150,8 @@ fn drift_json_finds_planted_offset() {
     );
     // human output explains Entra's windows
     let text = stdout(&run(&args));
-    assert!(text.contains("-100 step(s) = -3000 s"), "{text}");
+    // Both units: steps (of the period) and seconds.
+    assert!(text.contains("-100 step(s) of 30 s = -3000 s: "), "{text}");
     assert!(text.contains("activation window"), "{text}");
 }
 

@@ -7,11 +7,14 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use hwoath::core::graph::render::{self, Format};
+use hwoath::core::graph::script::{powershell_script, ScriptOptions};
 use hwoath::core::graph::{
-    build_requests, reconcile, GraphRequest, Outcome, ReconcileOptions, RequestError, RequestKind,
+    build_requests, build_requests_with, read_user_methods, reconcile, GraphRequest,
+    InventoryQuery, Outcome, ReconcileOptions, RequestError, RequestInputs, RequestKind,
     RequestOptions, ResponseShape,
 };
 use hwoath::core::token::Token;
+use hwoath::core::tokenfile::parse_listing;
 use hwoath::core::{HashAlg, Secret};
 use serde_json::{json, Value};
 
@@ -46,20 +49,67 @@ fn fixture_tokens() -> Vec<Token> {
         .collect()
 }
 
-/// The options each golden uses; the CLI test (tests/cli_graph.rs) passes the same as flags.
-fn golden_options(kind: RequestKind) -> RequestOptions {
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(golden_dir().join("../fixtures/graph").join(name)).unwrap()
+}
+
+/// The options and answers each golden uses, and the same as CLI flags (paths relative to
+/// tests/golden, where the CLI test runs).
+fn golden_case(kind: RequestKind) -> (RequestOptions, RequestInputs, Vec<String>) {
     let mut o = RequestOptions::new(kind);
+    let mut inputs = RequestInputs::default();
+    let mut flags = vec!["--request".to_string(), kind.as_str().to_string()];
+    let mut flag = |f: &str, v: &str| {
+        flags.push(f.into());
+        flags.push(v.into());
+    };
     if kind.needs_device_id() {
         o.serial = Some("865923712".into());
         o.device_id = Some(DEVICE.into());
+        flag("--serial", "865923712");
+        flag("--device-id", DEVICE);
     }
     if kind.needs_time() {
         o.time = Some(TIME);
+        flag("--time", &TIME.to_string());
     }
-    if kind == RequestKind::AssignAndActivateBySerial {
-        o.user = Some("helga@contoso.com".into());
+    match kind {
+        RequestKind::AssignAndActivateBySerial | RequestKind::ResolveUsers => {
+            o.user = Some("helga@contoso.com".into());
+            flag("--user", "helga@contoso.com");
+        }
+        RequestKind::UserMethods => {
+            o.serial = Some("865923712".into());
+            flag("--serial", "865923712");
+        }
+        RequestKind::CleanupDuplicate => {
+            o.serial = Some("865923712".into());
+            flag("--serial", "865923712");
+            inputs.user_methods =
+                Some(read_user_methods(&[&fixture("user-methods-doubled.json")]).unwrap());
+            inputs.listing = Some(parse_listing(&fixture("listing-doubled.json")).unwrap());
+            flag(
+                "--user-methods",
+                "../fixtures/graph/user-methods-doubled.json",
+            );
+            flag("--listing", "../fixtures/graph/listing-doubled.json");
+        }
+        RequestKind::ListAll => {
+            inputs.inventory = InventoryQuery {
+                available_only: true,
+                top: Some(999),
+            };
+            flag("--top", "999");
+            flags.push("--available-only".into());
+        }
+        _ => {}
     }
-    o
+    (o, inputs, flags)
+}
+
+fn golden_requests(refs: &[&Token], kind: RequestKind) -> Vec<GraphRequest> {
+    let (o, inputs, _) = golden_case(kind);
+    build_requests_with(refs, &o, &inputs).unwrap()
 }
 
 fn ext(f: Format) -> &'static str {
@@ -68,6 +118,21 @@ fn ext(f: Format) -> &'static str {
         Format::Http => "http",
         Format::Powershell => "ps1",
         Format::Curl => "sh",
+        Format::PowershellScript => "script.ps1",
+    }
+}
+
+/// A rendering as the CLI writes it (the script names the token file and chunk).
+fn rendering(reqs: &[GraphRequest], format: Format) -> String {
+    match format {
+        Format::PowershellScript => powershell_script(
+            reqs,
+            &ScriptOptions {
+                token_file: Some("tokens.json".into()),
+                chunk: Some(100),
+            },
+        ),
+        f => render::document(reqs, f),
     }
 }
 
@@ -78,10 +143,10 @@ fn golden_every_kind_and_format() {
     let bless = std::env::var_os("HWOATH_BLESS").is_some();
     let mut failures = Vec::new();
     for kind in RequestKind::ALL {
-        let reqs = build_requests(&refs, &golden_options(kind)).unwrap();
+        let reqs = golden_requests(&refs, kind);
         assert!(!reqs.is_empty(), "{kind} built nothing");
         for format in Format::ALL {
-            let got = render::document(&reqs, format);
+            let got = rendering(&reqs, format);
             let path = golden_dir().join(format!("{kind}.{}", ext(format)));
             if bless {
                 std::fs::write(&path, &got).unwrap();
@@ -115,7 +180,7 @@ fn secrets_only_in_create_bodies() {
     let refs: Vec<&Token> = tokens.iter().collect();
     let secrets = secret_texts(&tokens);
     for kind in RequestKind::ALL {
-        let reqs = build_requests(&refs, &golden_options(kind)).unwrap();
+        let reqs = golden_requests(&refs, kind);
         let creates = matches!(kind, RequestKind::Create | RequestKind::CreateBulk);
         for r in &reqs {
             for s in &secrets {
@@ -214,11 +279,16 @@ fn chunking_boundaries() {
 fn zero_tokens_give_no_requests_except_the_policy() {
     for kind in RequestKind::ALL {
         let mut o = RequestOptions::new(kind);
-        o.user = Some("u@contoso.com".into());
+        o.user = Some("0cadbf92-aaaa-4222-8333-444455556666".into());
         o.time = Some(TIME);
         let got = build_requests(&[], &o);
         match kind {
-            RequestKind::EnablePolicy => assert_eq!(got.unwrap().len(), 1),
+            RequestKind::EnablePolicy | RequestKind::ReadPolicy | RequestKind::ListAll => {
+                assert_eq!(got.unwrap().len(), 1)
+            }
+            RequestKind::CleanupDuplicate => {
+                assert_eq!(got.unwrap_err(), RequestError::CleanupNeedsAnswers)
+            }
             k if k.needs_device_id() => {
                 assert_eq!(got.unwrap_err(), RequestError::MissingDeviceId { kind: k })
             }
@@ -341,7 +411,7 @@ fn option_errors_are_specific() {
         kind: RequestKind::Assign,
     }
     .to_string();
-    assert!(msg.contains("--device-id") && msg.contains("list"), "{msg}");
+    assert!(msg.contains("device") && msg.contains("list"), "{msg}");
 }
 
 #[test]
@@ -365,28 +435,55 @@ fn user_overrides_and_url_encoding() {
         "https://graph.microsoft.com/beta/users/ann_fabrikam.com%23EXT%23@contoso.onmicrosoft.com/authentication/hardwareOathMethods"
     );
     assert_eq!(r.body, Some(json!({"device": {"id": DEVICE}})));
-    // create: --user becomes assignTo, and a UPN there is flagged in the note.
-    let mut o = RequestOptions::new(RequestKind::Create);
-    o.user = Some("helga@contoso.com".into());
-    let reqs = build_requests(&refs, &o).unwrap();
-    for r in &reqs {
-        assert_eq!(
-            r.body.as_ref().unwrap()["assignTo"],
-            json!({"id": "helga@contoso.com"})
-        );
-        assert!(r.note.contains("looks like a UPN"), "{}", r.note);
-        assert!(r
-            .permission
-            .contains("UserAuthenticationMethod.ReadWrite.All"));
-    }
-    // The same for the bulk body: --user is every item's assignTo.
+    assert_eq!(r.warnings.len(), 1, "a guest is warned about");
+    assert_eq!(r.warnings[0].code, "HW501");
+    assert!(r.warnings[0]
+        .message
+        .contains("cannot be assigned to guest users"));
+    // A bulk create is the whole file: a serial is refused, never applied silently (issue 10).
     let mut o = RequestOptions::new(RequestKind::CreateBulk);
-    o.user = Some("helga@contoso.com".into());
+    o.serial = Some("2300000000001".into());
+    assert_eq!(
+        build_requests(&refs, &o).unwrap_err(),
+        RequestError::SerialNotTaken {
+            kind: RequestKind::CreateBulk
+        }
+    );
+    // create: a UPN never goes into assignTo: --user as a UPN is refused, naming the resolve step.
+    for kind in [
+        RequestKind::Create,
+        RequestKind::CreateBulk,
+        RequestKind::AssignRef,
+    ] {
+        let mut o = RequestOptions::new(kind);
+        o.user = Some("helga@contoso.com".into());
+        o.device_id = Some(DEVICE.into());
+        if kind != RequestKind::CreateBulk {
+            o.serial = Some("2300000000001".into());
+        }
+        let e = build_requests(&refs, &o).unwrap_err();
+        assert_eq!(
+            e,
+            RequestError::NeedsObjectId {
+                kind,
+                upns: vec!["helga@contoso.com".into()]
+            }
+        );
+        assert!(e.to_string().contains("resolve-users"), "{e}");
+    }
+    // --user as an object id becomes every item's assignTo.
+    let mut o = RequestOptions::new(RequestKind::CreateBulk);
+    o.user = Some("0cadbf92-aaaa-4222-8333-444455556666".into());
     let r = &build_requests(&refs, &o).unwrap()[0];
     for item in r.body.as_ref().unwrap()["value"].as_array().unwrap() {
-        assert_eq!(item["assignTo"], json!({"id": "helga@contoso.com"}));
+        assert_eq!(
+            item["assignTo"],
+            json!({"id": "0cadbf92-aaaa-4222-8333-444455556666"})
+        );
     }
-    assert!(r.note.contains("looks like a UPN"), "{}", r.note);
+    assert!(r
+        .permission
+        .contains("UserAuthenticationMethod.ReadWrite.All"));
     // Without --user, only the token with assignTo is assigned.
     let reqs = build_requests(&refs, &RequestOptions::new(RequestKind::Create)).unwrap();
     assert!(reqs[0].body.as_ref().unwrap().get("assignTo").is_some());
@@ -411,10 +508,15 @@ fn renderings_quote_safely() {
     let r = &build_requests(&[&tokens[1]], &RequestOptions::new(RequestKind::Create)).unwrap()[0];
     let ps = render::powershell(r);
     assert!(
-        ps.contains("-Body @'\n{\n") && ps.ends_with("}\n'@ -ContentType 'application/json'\n")
+        ps.starts_with("Connect-MgGraph -Scopes 'Policy.ReadWrite.AuthenticationMethod'\n")
+            && ps.contains("-Body @'\n{\n")
+            && ps.ends_with("}\n'@ -ContentType 'application/json' -OutputType Json\n")
     );
     let sh = render::curl(r);
-    assert!(sh.contains("<<'EOF'\n{\n") && sh.ends_with("}\nEOF\n"));
+    assert!(
+        sh.contains("<<'EOF'\n{\n") && sh.ends_with("}\nEOF\n)\"\n"),
+        "{sh}"
+    );
     let http = render::http(r);
     assert!(http.starts_with("POST https://graph.microsoft.com/beta/directory/authenticationMethodDevices/hardwareOathDevices\n\n{\n"));
     // Field order follows Microsoft's example.
@@ -534,7 +636,7 @@ fn reconcile_error_body_fails_every_token_of_the_part() {
     )
     .unwrap();
     assert_eq!(r.failed, 5);
-    assert!(r.notes.iter().any(|n| n.contains("--part")));
+    assert!(r.notes.iter().any(|n| n.contains("which part")));
     let e = reconcile(
         &refs,
         &response,
@@ -635,34 +737,19 @@ fn hwoath(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-fn golden_flags(kind: RequestKind) -> Vec<String> {
-    let o = golden_options(kind);
-    let mut flags = vec!["--request".to_string(), kind.as_str().to_string()];
-    for (flag, value) in [
-        ("--serial", o.serial),
-        ("--device-id", o.device_id),
-        ("--user", o.user),
-        ("--time", o.time.map(|t| t.to_string())),
-    ] {
-        if let Some(v) = value {
-            flags.push(flag.into());
-            flags.push(v);
-        }
-    }
-    flags
-}
-
 #[test]
 fn cli_prints_the_goldens() {
-    let file = golden_dir().join("tokens.json");
-    let file = file.to_str().unwrap();
     for kind in RequestKind::ALL {
         for format in Format::ALL {
-            let mut args = vec!["graph", file];
-            let flags = golden_flags(kind);
+            let mut args = vec!["graph", "tokens.json"];
+            let flags = golden_case(kind).2;
             args.extend(flags.iter().map(String::as_str));
             args.extend(["--format", format.as_str()]);
-            let out = hwoath(&args);
+            let out = Command::new(env!("CARGO_BIN_EXE_hwoath"))
+                .args(&args)
+                .current_dir(golden_dir())
+                .output()
+                .unwrap();
             assert!(
                 out.status.success(),
                 "{args:?}: {}",
@@ -705,7 +792,8 @@ fn cli_refuses_bad_options_and_invalid_files() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("invalid record") && err.contains("record 1"),
+        // The 60 s token is the second record (index 1): "record 2" as the page counts.
+        err.contains("invalid record") && err.contains("error[HW110] record 2 "),
         "{err}"
     );
     for s in secret_texts(&fixture_tokens()) {
@@ -734,7 +822,7 @@ fn cli_reconcile_text_json_and_exit_codes() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("created  865923712  (record 0, @contentId 1): device d-1, available"),
+        text.contains("created  865923712  (record 1, @contentId 1): device d-1, available"),
         "{text}"
     );
     assert!(

@@ -231,7 +231,7 @@ proptest! {
         prop_assert_eq!(&twice.json, &n.json);
         // And once more from the output's own bytes.
         let third = normalize(&validate(&twice.json, &ParseOptions::default()).unwrap(), false).unwrap();
-        prop_assert_eq!(third.json, n.json);
+        prop_assert_eq!(&third.json, &n.json);
     }
 
     #[test]

@@ -381,6 +381,7 @@ fn scan_fixture(rel: &Path, tmp: &Path) -> (usize, usize, Vec<String>) {
 }
 
 #[test]
+#[allow(clippy::disallowed_macros)] // the scan's size is a note for whoever runs the test
 fn no_cli_output_leaks_a_secret_of_any_fixture() {
     let t0 = Instant::now();
     let inputs = fixture_inputs();

@@ -165,5 +165,30 @@ fn cli_refuses_wide_scans_and_oversized_stdin() {
     let o = run(&["validate", "-"], vec![b' '; MAX_INPUT_BYTES + 1024]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8(o.stderr).unwrap();
-    assert!(err.contains("at most 67,108,864 bytes"), "{err}");
+    // Standard input is read one byte past the limit only: its size is not known.
+    assert!(
+        err.contains(
+            "the file is more than 67,108,864 bytes; hwoath reads at most 67,108,864 bytes"
+        ),
+        "{err}"
+    );
+}
+
+/// The message states the file's size, not only the limit (issue 10, 9): a 100 MiB file (sparse,
+/// so the test writes nothing) is said to be 100 MiB although only 64 MiB + 1 byte is read.
+#[test]
+fn cli_states_the_size_of_an_oversized_file() {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("oversized.json");
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(100 * 1024 * 1024).unwrap();
+    drop(f);
+    let o = common::hwoath_with_stdin(&["validate", path.to_str().unwrap()], vec![]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        err.contains("oversized.json: the file is 104,857,600 bytes (100.0 MiB); hwoath reads at most 67,108,864 bytes (64 MiB"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
 }

@@ -16,7 +16,7 @@ mod common;
 use common::secrets::{secrets_of, Scanner, Secrets};
 use hwoath::core::secret::Secret;
 use hwoath::core::tokenfile::{self, json, normalize, validate, ParseOptions, Report};
-use hwoath::core::{HashAlg, Severity};
+use hwoath::core::{GraphHash, Severity};
 use serde_json::{json, Value};
 
 fn root() -> PathBuf {
@@ -80,7 +80,7 @@ fn fixtures(kind: &'static str) -> Vec<Fixture> {
             if let Ok(o) = std::fs::read_to_string(f.sidecar("options.json")) {
                 let o: Value = serde_json::from_str(&o).unwrap();
                 if let Some(h) = o["hashFunction"].as_str() {
-                    f.opts.hash_function = HashAlg::parse(h);
+                    f.opts.hash_function = GraphHash::from_graph_name(h);
                     f.args.extend(["--hash-function".into(), h.into()]);
                 }
                 for p in o["listing"].as_array().into_iter().flatten() {
@@ -679,7 +679,9 @@ fn normalize_refuses_invalid_records_with_nothing_on_stdout() {
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
     let err = text(&o.stderr);
-    assert!(err.contains("error[HW103] record 1 model"), "{err}");
+    // Records count from 1 in text, as in the page's table: index 1 is "record 2".
+    assert!(err.contains("error[HW103] record 2 model"), "{err}");
+    assert!(err.contains("2 invalid record(s) (2, 3)"), "{err}");
     assert!(err.contains("--skip-invalid"), "{err}");
     let o = hwoath(&["normalize", "invalid/mixed.json", "--skip-invalid"], None);
     assert_eq!(o.status.code(), Some(0));
@@ -687,10 +689,10 @@ fn normalize_refuses_invalid_records_with_nothing_on_stdout() {
     let skipped: Vec<&str> = err.lines().collect();
     assert_eq!(skipped.len(), 2, "{err}");
     assert!(
-        skipped[0].starts_with("hwoath: skipped record 1 (serial "),
+        skipped[0].starts_with("hwoath: skipped record 2 (serial \""),
         "{err}"
     );
-    assert!(skipped[1].starts_with("hwoath: skipped record 2 "), "{err}");
+    assert!(skipped[1].starts_with("hwoath: skipped record 3 "), "{err}");
     assert!(skipped[1].contains("HW202 secretKey"), "{err}");
     let out: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(out["value"].as_array().unwrap().len(), 3);
@@ -798,9 +800,16 @@ fn several_files_are_one_upload() {
         })
         .collect();
     // Record 1 (and its copy, 7) is listed; the second copy of the CSV duplicates every
-    // serial and key of the first (records 6, 7, 8).
+    // serial and key of the first (records 6, 7, 8), and both copies are flagged (0-based
+    // indexes in the JSON).
     let expected: Vec<(String, u64)> = [
+        ("HW301", 0),
+        ("HW302", 0),
+        ("HW301", 1),
         ("HW401", 1),
+        ("HW302", 1),
+        ("HW301", 2),
+        ("HW302", 2),
         ("HW301", 6),
         ("HW302", 6),
         ("HW301", 7),
@@ -813,13 +822,24 @@ fn several_files_are_one_upload() {
     .map(|(c, r)| (c.to_string(), *r))
     .collect();
     assert_eq!(errors, expected);
+    // In text, records count from 1 and a duplicate in another file names that file.
+    let o = hwoath(&["validate", "valid/legacy.csv", "valid/legacy.csv"], None);
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("valid/legacy.csv:2:19: error[HW301] record 1 serialNumber: serial number \"1234567\" is also in record 4 (line 2 of file 2)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("error[HW301] record 4 serialNumber: serial number \"1234567\" is also in record 1 (line 2 of file 1)"),
+        "{out}"
+    );
     let o = hwoath(
         &["validate", "valid/legacy.csv", "valid/token2_delta.json"],
         None,
     );
     let out = text(&o.stdout);
     assert!(
-        out.contains("valid/legacy.csv:2:1: warning[HW130] record 0"),
+        out.contains("valid/legacy.csv:2:1: warning[HW130] record 1"),
         "{out}"
     );
     assert!(
@@ -918,6 +938,7 @@ fn big_file(n: usize, csv: bool) -> String {
 }
 
 #[test]
+#[allow(clippy::disallowed_macros)] // the timings are a note for whoever runs the test
 fn hundred_thousand_tokens_timing() {
     for csv in [false, true] {
         let text = big_file(100_000, csv);
@@ -1137,4 +1158,183 @@ fn hostile_inputs_conserve_records_and_leak_no_secret() {
             assert_no_secret(&text(out), &secrets, &what);
         }
     }
+}
+
+// Issue 10, Why 3 and 6: what the admin reads names the table's numbers, and hidden characters
+// are flagged in every field.
+
+/// One delta record; `extra` is spliced in as more members (`"k": v, …`).
+fn record(serial: &str, key: &str, extra: &str) -> String {
+    format!(
+        r#"{{"serialNumber": "{serial}", "manufacturer": "Token2", "model": "C202", "secretKey": "{key}", "timeIntervalInSeconds": 30, "hashFunction": "hmacsha1"{extra}}}"#
+    )
+}
+
+fn delta(records: &[String]) -> String {
+    format!(
+        "{{\"@context\": \"#$delta\", \"value\": [\n{}\n]}}",
+        records.join(",\n")
+    )
+}
+
+#[test]
+fn duplicates_name_the_tables_numbers_and_flag_every_copy() {
+    let keys = [
+        "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+        "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+        "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U",
+        "KRUGS4ZANFZSA5DIMUQHI2DJNZTSAYLT",
+    ];
+    // Line 2 is record 1 (index 0). Records 1 and 3 share a serial; 2 and 4 a key.
+    let text = delta(&[
+        record("S-1", keys[0], ""),
+        record("S-2", keys[1], ""),
+        record("S-1", keys[2], ""),
+        record("S-4", keys[1], ""),
+        record("S-5", keys[3], ""),
+    ]);
+    let r = validate(&text, &ParseOptions::default()).unwrap();
+    let found: Vec<(&str, Option<usize>, &str)> = r
+        .diagnostics
+        .iter()
+        .filter(|d| matches!(d.code, "HW301" | "HW302"))
+        .map(|d| (d.code, d.record, d.message.as_str()))
+        .collect();
+    assert_eq!(found.len(), 4, "{found:#?}");
+    let (code, rec, msg) = found[0];
+    assert_eq!((code, rec), ("HW301", Some(0)));
+    assert!(msg.contains("is also in record 3 (line 4)"), "{msg}");
+    let (code, rec, msg) = found[1];
+    assert_eq!((code, rec), ("HW302", Some(1)));
+    assert!(
+        msg.contains("is also the key of record 4 (line 5)"),
+        "{msg}"
+    );
+    assert!(found[2].2.contains("record 1 (line 2)"), "{found:#?}");
+    assert!(found[3].2.contains("record 2 (line 3)"), "{found:#?}");
+    // Both copies are invalid: nothing says one of them is fine.
+    let valid: Vec<bool> = r.records.iter().map(|r| r.is_valid()).collect();
+    assert_eq!(valid, [false, false, false, false, true]);
+    // The CLI's text counts from 1 too; its --json keeps the 0-based index.
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("duplicates.json");
+    std::fs::write(&path, &text).unwrap();
+    let p = path.to_str().unwrap();
+    let out = String::from_utf8(hwoath(&["validate", p], None).stdout).unwrap();
+    assert!(
+        out.contains(":2:18: error[HW301] record 1 serialNumber: serial number \"S-1\" is also in record 3 (line 4)"),
+        "{out}"
+    );
+    let v: Value =
+        serde_json::from_slice(&hwoath(&["validate", p, "--json"], None).stdout).unwrap();
+    assert_eq!(v["diagnostics"][0]["record"], 0);
+    // Three copies: each names the other two.
+    let text = delta(&[
+        record("T", keys[0], ""),
+        record("T", keys[1], ""),
+        record("T", keys[2], ""),
+    ]);
+    let r = validate(&text, &ParseOptions::default()).unwrap();
+    let msgs: Vec<&str> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "HW301")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert!(
+        msgs[0].contains("records 2 (line 3) and 3 (line 4)"),
+        "{msgs:#?}"
+    );
+    assert!(
+        msgs[1].contains("records 1 (line 2) and 3 (line 4)"),
+        "{msgs:#?}"
+    );
+    assert!(
+        msgs[2].contains("records 1 (line 2) and 2 (line 3)"),
+        "{msgs:#?}"
+    );
+    assert_eq!(r.invalid(), 3);
+}
+
+#[test]
+fn hidden_characters_are_flagged_in_every_field() {
+    let key = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    let check = |extra: &str| {
+        let text = delta(&[record("S-1", key, extra)]);
+        let r = validate(&text, &ParseOptions::default()).unwrap();
+        // Without @contentId every record has HW304; left out here.
+        let d: Vec<(String, String, Option<&str>)> = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.code != "HW304")
+            .map(|d| (d.code.to_string(), d.severity.as_str().to_string(), d.field))
+            .collect();
+        (r, d, text)
+    };
+    // A text-direction control in displayName: an error that points at it (the end-user sheet
+    // would show the name reversed); position 5 counts from 1.
+    let (r, d, text) = check(r#", "displayName": "Amy \u202Eevil""#);
+    assert_eq!(d, [("HW115".into(), "error".into(), Some("displayName"))]);
+    assert_eq!(r.invalid(), 1);
+    let diag = r.diagnostics.iter().find(|d| d.code == "HW115").unwrap();
+    assert!(
+        diag.message
+            .contains("U+202E (text-direction control) at position 5"),
+        "{diag:?}"
+    );
+    assert_eq!(
+        at(&text, diag.line.unwrap(), diag.column.unwrap()).get(..6),
+        Some("\\u202E")
+    );
+    // ESC and C1 controls, in displayName and @contentId.
+    for extra in [
+        r#", "displayName": "x\u001b]0;t\u0007""#,
+        ", \"displayName\": \"x\u{9b}31m\"",
+        ", \"displayName\": \"a\u{2028}b\"",
+        r#", "@contentId": "1\u001b[2K""#,
+        ", \"@contentId\": \"1\u{2066}\"",
+    ] {
+        let (r, d, _) = check(extra);
+        assert_eq!(d[0].0, "HW115", "{extra}: {d:?}");
+        assert_eq!(r.invalid(), 1, "{extra}");
+    }
+    // Invisible but harmless to the layout: a warning; the record stays valid.
+    for extra in [
+        ", \"displayName\": \"Zo\u{200b}ë\"",
+        ", \"@contentId\": \"1\u{feff}\"",
+    ] {
+        let (r, d, _) = check(extra);
+        assert_eq!(d[0].0, "HW116", "{extra}: {d:?}");
+        assert_eq!(d[0].1, "warning");
+        assert_eq!(r.invalid(), 0, "{extra}");
+    }
+    // Ordinary text is not flagged.
+    let (_, d, _) = check(", \"displayName\": \"Zoë Ünal-Łukasz 日本 ❤\"");
+    assert!(d.is_empty(), "{d:?}");
+    // Keys, values of dropped fields and nested keys: warnings.
+    for extra in [
+        r#", "serialNumber\u200b": "S-9""#,
+        r#", "note": "a\u202Eb""#,
+        r#", "note": [1, {"deep": ["x\u001b[1A"]}]"#,
+        r#", "status": "ok\u0085""#,
+        r#", "assignTo": {"id": "0cadbf92-1234-4abc-9def-0123456789ab", "n\u200dote": 1}"#,
+    ] {
+        let (r, d, _) = check(extra);
+        assert!(
+            d.iter().any(|(c, s, _)| c == "HW117" && s == "warning"),
+            "{extra}: {d:?}"
+        );
+        assert_eq!(r.invalid(), 0, "{extra}: {d:?}");
+    }
+    // The delta body's own keys and a CSV's column names.
+    let text = "{\"@context\": \"#$delta\", \"x\u{202e}\": 1, \"value\": []}";
+    let r = validate(text, &ParseOptions::default()).unwrap();
+    assert!(r
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "HW117" && d.record.is_none()));
+    let csv = format!("serial number,secret key,time interval,manufacturer,model,\"no\u{1b}te\"\nS-1,{key},30,Token2,C202,x\n");
+    let r = validate(&csv, &ParseOptions::default()).unwrap();
+    let d = r.diagnostics.iter().find(|d| d.code == "HW117").unwrap();
+    // Points at the column name, the 59th character of the header.
+    assert_eq!((d.line, d.column), (Some(1), Some(59)));
 }

@@ -436,11 +436,12 @@ fn cli_refuses_and_writes_nothing() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
-        err.contains("record 1 (serial 22)") && err.contains("64-byte HMAC block"),
+        err.contains("record 2 (serial \"22\")") && err.contains("64-byte HMAC block"),
         "{err}"
     );
-    assert!(err.contains("record 2 (serial 33)"), "{err}");
-    assert!(!err.contains("record 0"), "{err}");
+    // Records count from 1, as in the page's table.
+    assert!(err.contains("record 3 (serial \"33\")"), "{err}");
+    assert!(!err.contains("record 1 "), "{err}");
     assert!(!err.contains(&long) && !err.contains("JBSWY3DP"), "{err}");
     let out = hwoath(&["variants", &file, "--copies", "0"]);
     assert_eq!(out.status.code(), Some(2));
@@ -465,10 +466,10 @@ fn cli_refuses_non_canonical_originals_read_from_the_file() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
-        err.contains("record 0 (serial 11)") && err.contains("not canonical"),
+        err.contains("record 1 (serial \"11\")") && err.contains("not canonical"),
         "{err}"
     );
-    assert!(err.contains("record 2 (serial 33)"), "{err}");
+    assert!(err.contains("record 3 (serial \"33\")"), "{err}");
     assert!(!err.contains("serial 22"), "{err}");
 }
 

@@ -68,8 +68,14 @@ fn validate_returns_the_cli_json_object() {
         ),
         (Some(5), Some(3), Some(2))
     );
+    // Both records of the duplicate @contentId are flagged, the message counting from 1 while
+    // `record` stays the 0-based index.
     assert_eq!(
         r["diagnostics"][0],
+        json!({"severity": "warning", "code": "HW305", "record": 1, "field": "@contentId", "line": 14, "column": 27, "message": "@contentId \"2\" is also used by record 4 (line 31) (renumbered on normalisation)"})
+    );
+    assert_eq!(
+        r["diagnostics"][1],
         json!({"severity": "error", "code": "HW103", "record": 1, "field": "model", "line": 17, "column": 22, "message": "model is empty"})
     );
 }

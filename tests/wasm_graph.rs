@@ -65,7 +65,9 @@ fn bulk_request_with_renderings() {
     assert!(s(r, "note").contains("no maximum"));
     assert!(s(r, "permission").contains("Policy.ReadWrite.AuthenticationMethod"));
     assert!(s(r, "http").starts_with("PATCH https://graph.microsoft.com/beta/"));
-    assert!(s(r, "powershell").starts_with("Invoke-MgGraphRequest -Method PATCH -Uri '"));
+    let ps = s(r, "powershell");
+    assert!(ps.starts_with("Connect-MgGraph -Scopes 'Policy.ReadWrite.AuthenticationMethod'"));
+    assert!(ps.contains("\nInvoke-MgGraphRequest -Method PATCH -Uri '"));
     assert!(s(r, "curl").contains("<<'EOF'\n{\n"));
     assert!(get(r, "expiresAt").is_undefined());
 }
@@ -99,7 +101,7 @@ fn option_problems_throw_with_the_option_name() {
     let e = graph_requests(FILE, obj(r#"{"request":"delete"}"#))
         .err()
         .unwrap();
-    assert!(error_message(e.into()).contains("deviceId"));
+    assert!(error_message(e.into()).contains("device's Graph id"));
     let opts = format!(r#"{{"request":"delete","deviceId":"{DEVICE}"}}"#);
     let e = graph_requests(FILE, obj(&opts)).err().unwrap();
     assert!(error_message(e.into()).contains("2 tokens are selected"));

@@ -45,7 +45,8 @@ fn bad_secret_throws_error_without_secret() {
         Ok(_) => panic!("must throw"),
     };
     let msg = error_message(e);
-    assert!(msg.contains("digit 8 at position 15"), "{msg}");
+    // The 16th character: messages count from 1.
+    assert!(msg.contains("digit 8 at position 16"), "{msg}");
     assert!(!msg.contains("JBSWY3DP"));
 }
 
@@ -209,4 +210,27 @@ fn keyed_generator_matches_totp() {
     assert_eq!(g.seconds_left(61.0).unwrap(), 59.0);
     assert!(g.code(-1.0).is_err());
     assert!(TotpGenerator::new("not base32!", obj("{}")).is_err());
+}
+
+#[wasm_bindgen_test]
+fn js_codes_are_the_rust_codes() {
+    // What JS gets (`totp`, `TotpGenerator.code`: made by String.fromCharCode) is the code the
+    // Rust functions format, for 6, 7 and 8 digits.
+    use hwoath::wasm::otp::{totp_js, TotpGenerator};
+    for digits in [6, 7, 8] {
+        for t in [0.0, 59.0, 1_700_000_000.0] {
+            let opts = format!(r#"{{"digits":{digits},"hashFunction":"hmacsha256","time":{t}}}"#);
+            let want = totp(DEMO, obj(&opts)).unwrap();
+            assert_eq!(want.len(), digits);
+            assert_eq!(totp_js(DEMO, obj(&opts)).unwrap(), want);
+            let g = TotpGenerator::new(DEMO, obj(&opts)).unwrap();
+            let rust = g.code(t).unwrap();
+            let js: JsValue = g.into();
+            let code = js_sys::Reflect::get(&js, &"code".into()).unwrap();
+            let code: js_sys::Function = code.dyn_into().unwrap();
+            let got = code.call1(&js, &JsValue::from_f64(t)).unwrap();
+            assert_eq!(got.as_string().unwrap(), rust);
+            assert_eq!(rust, want);
+        }
+    }
 }

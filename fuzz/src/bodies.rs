@@ -15,7 +15,7 @@ use hwoath::core::graph::{
 use hwoath::core::secret::{mask, Secret, SecretIssueKind};
 use hwoath::core::token::{ListedDevice, Token};
 use hwoath::core::tokenfile::{self, InputFormat, ParseOptions, Report};
-use hwoath::core::{HashAlg, Severity};
+use hwoath::core::{GraphHash, Severity};
 
 /// A fuzz body: arbitrary bytes in, a panic on a finding.
 pub type Body = fn(&[u8]);
@@ -167,7 +167,7 @@ fn check_normalize(report: &Report) {
     assert_eq!(twice.json, n.json, "normalising is not a fixed point");
 }
 
-fn read_token_file(data: &[u8], format: InputFormat, hash: Option<HashAlg>) {
+fn read_token_file(data: &[u8], format: InputFormat, hash: Option<GraphHash>) {
     let input = text(data);
     let opts = ParseOptions {
         format,
@@ -189,7 +189,7 @@ pub fn tokenfile_json(data: &[u8]) {
 /// (which changes how a hash column is read).
 pub fn tokenfile_csv(data: &[u8]) {
     read_token_file(data, InputFormat::Csv, None);
-    read_token_file(data, InputFormat::Csv, Some(HashAlg::Sha256));
+    read_token_file(data, InputFormat::Csv, Some(GraphHash::Sha256));
 }
 
 /// The fixed small token file, validated once.

@@ -19,7 +19,8 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// Stable code, e.g. `HW201`; see `docs/rules.md`.
     pub code: &'static str,
-    /// 0-based index of the record in input order, if the finding concerns one.
+    /// 0-based index of the record in input order, if the finding concerns one. Messages and
+    /// the CLI's text count records from 1 (`record + 1`, the page's `#`).
     pub record: Option<usize>,
     /// Field in Graph's spelling (`serialNumber`, `secretKey`, …), if any.
     pub field: Option<&'static str>,

@@ -53,13 +53,41 @@ pub fn thousands(n: usize) -> String {
 /// above [`MAX_INPUT_BYTES`].
 pub fn check_input_size(what: &str, len: usize) -> Result<(), String> {
     if len > MAX_INPUT_BYTES {
-        return Err(format!(
-            "{what} is {} bytes; hwoath reads at most {} bytes (64 MiB, the input size limit in docs/limits.md): split it",
-            thousands(len),
-            thousands(MAX_INPUT_BYTES)
-        ));
+        return Err(input_too_large(what, Some(len as u64)));
     }
     Ok(())
+}
+
+/// The message for an input above [`MAX_INPUT_BYTES`]: its size when known (a file), else
+/// "more than" the limit (a stream read only up to one byte past it).
+pub fn input_too_large(what: &str, size: Option<u64>) -> String {
+    let is = match size {
+        Some(n) => format!("is {} bytes ({})", thousands(n as usize), human_bytes(n)),
+        None => format!("is more than {} bytes", thousands(MAX_INPUT_BYTES)),
+    };
+    format!(
+        "{what} {is}; hwoath reads at most {} bytes (64 MiB, the input size limit in docs/limits.md): split it",
+        thousands(MAX_INPUT_BYTES)
+    )
+}
+
+/// `70.5 MiB`, `2.0 GiB`: a size in binary units with one decimal.
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut unit = "bytes";
+    for u in UNITS {
+        if v < 1024.0 {
+            break;
+        }
+        v /= 1024.0;
+        unit = u;
+    }
+    if unit == "bytes" {
+        format!("{n} bytes")
+    } else {
+        format!("{v:.1} {unit}")
+    }
 }
 
 #[cfg(test)]
@@ -78,5 +106,13 @@ mod tests {
         assert!(check_input_size("x", MAX_INPUT_BYTES + 1)
             .unwrap_err()
             .contains("67,108,864"));
+        assert_eq!(
+            input_too_large("the file", Some(100 * 1024 * 1024)),
+            "the file is 104,857,600 bytes (100.0 MiB); hwoath reads at most 67,108,864 bytes (64 MiB, the input size limit in docs/limits.md): split it"
+        );
+        assert!(input_too_large("the file", None)
+            .starts_with("the file is more than 67,108,864 bytes;"));
+        assert_eq!(human_bytes(1000), "1000 bytes");
+        assert_eq!(human_bytes(3 << 30), "3.0 GiB");
     }
 }

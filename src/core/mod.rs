@@ -1,4 +1,5 @@
-//! The pure-Rust core: base32 secrets, HOTP/TOTP, verification and drift search.
+//! The pure-Rust core: base32 secrets, HOTP/TOTP, verification and drift search, token files and
+//! their validation, duplicate-safe variants, Graph requests and the mapping of Graph's answers.
 //!
 //! Nothing in here reads a clock, a file or the network: the caller passes time and text in.
 
@@ -9,6 +10,7 @@ pub use otp::{
     DriftCandidate, DriftReport, EntraFit, Generator, HashAlg, OtpError, OtpParams, VerifyResult,
 };
 pub use secret::{ParsedSecret, Secret, SecretError, SecretIssue, SecretIssueKind, Severity};
+pub use token::GraphHash;
 pub mod diag;
 pub mod graph;
 pub mod limits;
@@ -16,3 +18,4 @@ pub mod text;
 pub mod token;
 pub mod tokenfile;
 pub mod variants;
+pub mod wipe;

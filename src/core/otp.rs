@@ -9,6 +9,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
 use sha1::Sha1;
 use sha2::{Sha256, Sha512};
 use subtle::ConstantTimeEq;
@@ -199,8 +200,10 @@ impl Drop for Generator {
     }
 }
 
-/// The result of [`Generator::verify`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The result of [`Generator::verify`]. Serialises as `{"matched", "offsetSteps",
+/// "offsetSeconds"}` (the CLI's `verify --json`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct VerifyResult {
     /// Whether the code matched within the window.
     pub matched: bool,
@@ -211,8 +214,9 @@ pub struct VerifyResult {
     pub offset_seconds: Option<i64>,
 }
 
-/// One offset at which a drift search matched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One offset at which a drift search matched. Serialises as `{"offsetSteps", "offsetSeconds"}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DriftCandidate {
     /// Signed offset in steps (negative: the device's clock is behind).
     pub offset_steps: i64,
@@ -220,8 +224,10 @@ pub struct DriftCandidate {
     pub offset_seconds: i64,
 }
 
-/// The result of [`Generator::drift`] and [`Generator::drift_range`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The result of [`Generator::drift`] and [`Generator::drift_range`]. Serialises as
+/// `{"candidates", "scannedSteps"}` (the CLI's `drift --json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DriftReport {
     /// Every matching offset, nearest first (ties: behind before ahead).
     pub candidates: Vec<DriftCandidate>,
@@ -230,8 +236,10 @@ pub struct DriftReport {
 }
 
 /// How an offset compares with Entra's documented tolerances (shared docs: sign-in ±1 min for
-/// 30 s tokens and ±2 min for 60 s; activation ±1 day and ±2 days).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// 30 s tokens and ±2 min for 60 s; activation ±1 day and ±2 days). Serialises as
+/// `{"signIn", "activation", "message"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EntraFit {
     /// The offset is inside the sign-in window.
     pub sign_in: bool,
@@ -396,7 +404,26 @@ impl Generator {
 
     /// Zero-pads a code value to the configured digits.
     pub fn format(&self, value: u32) -> String {
-        format!("{:0width$}", value, width = self.params.digits as usize)
+        if value >= self.modulus {
+            return format!("{:0width$}", value, width = self.params.digits as usize);
+        }
+        // Codes are formatted once per second per row and millions of times in benchmarks: the
+        // digits are written directly rather than through `format!`.
+        let (buf, n) = self.code_digits(value);
+        buf[..n].iter().map(|&b| b as char).collect()
+    }
+
+    /// The ASCII digits of a code value below 10^digits, zero-padded (the first `digits` bytes of
+    /// the array; the count is returned with it), without allocating.
+    pub fn code_digits(&self, value: u32) -> ([u8; 8], usize) {
+        let digits = self.params.digits as usize;
+        let mut buf = [b'0'; 8];
+        let mut v = value % self.modulus;
+        for b in buf[..digits].iter_mut().rev() {
+            *b = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        (buf, digits)
     }
 
     /// The time step (counter) for a Unix time: floor(time / period).
@@ -532,19 +559,198 @@ impl Generator {
                 hits.push(offset);
             }
         }
-        hits.sort_by_key(|o| (o.unsigned_abs(), *o > 0));
         let period = self.params.period as i64;
+        let mut candidates: Vec<DriftCandidate> = hits
+            .into_iter()
+            .map(|o| DriftCandidate {
+                offset_steps: o,
+                offset_seconds: o.saturating_mul(period),
+            })
+            .collect();
+        nearest_first(&mut candidates);
         Ok(DriftReport {
-            candidates: hits
-                .into_iter()
-                .map(|o| DriftCandidate {
-                    offset_steps: o,
-                    offset_seconds: o.saturating_mul(period),
-                })
-                .collect(),
+            candidates,
             scanned_steps: scanned,
         })
     }
+
+    /// "Verify a code from this device", as the admin typed it: one code or several consecutive
+    /// codes (oldest first, the last read at `time`; see [`typed_codes`] for the splitting and
+    /// the digit rule). The whole sequence is tried within ±[`VERIFY_WINDOW`] steps; beyond that
+    /// the answer is the scan to run ([`Generator::default_max_steps`] each way). Never fails:
+    /// bad typing is an [`VerifyOutcome::Input`].
+    pub fn verify_typed(&self, typed: &str, time: u64) -> VerifyOutcome {
+        let digits = self.params.digits;
+        let codes = match typed_codes(typed, digits) {
+            Ok(c) => c,
+            Err(message) => return VerifyOutcome::Input { message },
+        };
+        let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+        let w = VERIFY_WINDOW as i64;
+        let report = self
+            .drift_range(&refs, time, -w, w)
+            .expect("a window of a few steps with checked codes");
+        if let Some(c) = report.candidates.first() {
+            return VerifyOutcome::Matched {
+                offset_steps: c.offset_steps,
+                offset_seconds: c.offset_seconds,
+                fit: entra_fit(self.params.period, c.offset_seconds),
+                codes: codes.len(),
+            };
+        }
+        let max = self.default_max_steps().min(i64::MAX as u64 / 2) as i64;
+        let what = if codes.len() == 1 {
+            "this code"
+        } else {
+            "this sequence"
+        };
+        VerifyOutcome::Scan {
+            codes: codes.len(),
+            from_steps: -max,
+            to_steps: max,
+            message: format!(
+                "no match within ±{VERIFY_WINDOW} steps: scanning ±2 years of steps for {what}"
+            ),
+        }
+    }
+}
+
+/// Steps each way within which a typed code counts as a plain match ("Verify a code"); beyond
+/// it a drift scan is needed.
+pub const VERIFY_WINDOW: u64 = 2;
+
+/// What the admin typed, split into codes: parts separated by whitespace, commas or semicolons
+/// are joined until they have `digits` characters, so `123 456, 654321` is two codes and
+/// `123456 654321` too. Nothing is checked here (see [`typed_codes`]).
+pub fn split_codes(typed: &str, digits: u32) -> Vec<String> {
+    let mut codes = Vec::new();
+    let mut cur = String::new();
+    for part in typed
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|p| !p.is_empty())
+    {
+        cur.push_str(part);
+        if cur.chars().count() >= digits as usize {
+            codes.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        codes.push(cur);
+    }
+    codes
+}
+
+/// The codes of [`split_codes`] when every one is exactly `digits` ASCII digits (and there is at
+/// least one); otherwise the message to show ("Type the 6-digit code shown on the device…").
+pub fn typed_codes(typed: &str, digits: u32) -> Result<Vec<String>, String> {
+    let codes = split_codes(typed, digits);
+    let right = |c: &String| c.len() == digits as usize && c.bytes().all(|b| b.is_ascii_digit());
+    if !codes.is_empty() && codes.iter().all(right) {
+        return Ok(codes);
+    }
+    Err(format!(
+        "Type the {digits}-digit code{} shown on the device (digits only).",
+        if codes.len() > 1 { "s" } else { "" }
+    ))
+}
+
+/// The answer of [`Generator::verify_typed`]. Serialises with a `kind` tag: `{"kind":
+/// "matched", "offsetSteps", "offsetSeconds", "fit", "codes"}`, `{"kind": "scan", "codes",
+/// "fromSteps", "toSteps", "message"}` or `{"kind": "input", "message"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum VerifyOutcome {
+    /// The codes match within ±[`VERIFY_WINDOW`] steps (the nearest offset; behind first on a tie).
+    #[serde(rename_all = "camelCase")]
+    Matched {
+        /// Signed offset in steps (negative: the device is behind).
+        offset_steps: i64,
+        /// The same in seconds.
+        offset_seconds: i64,
+        /// How the offset fits Entra's windows.
+        fit: EntraFit,
+        /// How many codes were typed.
+        codes: usize,
+    },
+    /// No match in the window: scan `from_steps..=to_steps` (see [`Generator::drift_range`]).
+    #[serde(rename_all = "camelCase")]
+    Scan {
+        /// How many codes were typed.
+        codes: usize,
+        /// First signed offset to scan.
+        from_steps: i64,
+        /// Last signed offset to scan.
+        to_steps: i64,
+        /// What happens next, for the admin.
+        message: String,
+    },
+    /// What was typed is not a code (see [`typed_codes`]).
+    Input {
+        /// What to type instead.
+        message: String,
+    },
+}
+
+/// Orders drift candidates nearest first, behind before ahead on a tie: the order of every
+/// drift report, and of a split scan's merged parts.
+pub fn nearest_first(candidates: &mut [DriftCandidate]) {
+    candidates.sort_by_key(|c| (c.offset_steps.unsigned_abs(), c.offset_steps > 0));
+}
+
+impl DriftReport {
+    /// Merges the reports of a scan split into contiguous ranges (see
+    /// [`Generator::drift_range`]): the candidates of every part nearest first, the scanned
+    /// steps summed. Equal to the report of one unsplit scan.
+    pub fn merge(parts: impl IntoIterator<Item = DriftReport>) -> DriftReport {
+        let mut candidates = Vec::new();
+        let mut scanned_steps = 0u64;
+        for p in parts {
+            candidates.extend(p.candidates);
+            scanned_steps = scanned_steps.saturating_add(p.scanned_steps);
+        }
+        nearest_first(&mut candidates);
+        DriftReport {
+            candidates,
+            scanned_steps,
+        }
+    }
+
+    /// This report judged for a token of `period` seconds: the nearest candidate with its fit
+    /// to Entra's windows.
+    pub fn verdict(self, period: u64) -> DriftVerdict {
+        let nearest = self.candidates.first().map(|&c| NearestCandidate {
+            candidate: c,
+            fit: entra_fit(period, c.offset_seconds),
+        });
+        DriftVerdict {
+            candidates: self.candidates,
+            scanned_steps: self.scanned_steps,
+            nearest,
+        }
+    }
+}
+
+/// A drift scan's result with its nearest candidate judged. Serialises as `{"candidates",
+/// "scannedSteps", "nearest": {"offsetSteps", "offsetSeconds", "fit"} | null}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DriftVerdict {
+    /// Every matching offset, nearest first.
+    pub candidates: Vec<DriftCandidate>,
+    /// How many offsets were tried.
+    pub scanned_steps: u64,
+    /// The first candidate and how it fits Entra's windows; `None` without candidates.
+    pub nearest: Option<NearestCandidate>,
+}
+
+/// The nearest drift candidate and its fit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NearestCandidate {
+    /// The offset.
+    #[serde(flatten)]
+    pub candidate: DriftCandidate,
+    /// How it fits Entra's windows.
+    pub fit: EntraFit,
 }
 
 fn mac<M: Mac + Clone>(keyed: &M, msg: &[u8]) -> impl AsRef<[u8]> {
@@ -698,6 +904,103 @@ mod tests {
         merged.sort_by_key(|c| (c.offset_steps.unsigned_abs(), c.offset_steps > 0));
         assert_eq!(merged, whole.candidates);
         assert_eq!(scanned, whole.scanned_steps);
+    }
+
+    #[test]
+    fn typed_codes_split_and_digit_rule() {
+        assert_eq!(split_codes("123 456, 654321", 6), ["123456", "654321"]);
+        assert_eq!(split_codes(" 123456;654321  111111 ", 6).len(), 3);
+        assert_eq!(split_codes("12345", 6), ["12345"]);
+        assert!(typed_codes("12345", 6)
+            .unwrap_err()
+            .contains("6-digit code shown"));
+        assert!(typed_codes("123456 12a456", 6)
+            .unwrap_err()
+            .contains("codes"));
+        assert!(typed_codes("", 6).is_err());
+        assert!(typed_codes("1234567", 6).is_err());
+        assert_eq!(typed_codes("0123 45", 6).unwrap(), ["012345"]);
+    }
+
+    #[test]
+    fn verify_typed_window_then_scan() {
+        let g = gen(b"12345678901234567890", HashAlg::Sha1, 6, 30);
+        let t = 1_700_000_000;
+        let c = g.counter_at(t);
+        match g.verify_typed(&g.hotp(c - 2), t) {
+            VerifyOutcome::Matched {
+                offset_steps,
+                offset_seconds,
+                fit,
+                codes,
+            } => {
+                assert_eq!((offset_steps, offset_seconds, codes), (-2, -60, 1));
+                assert!(fit.sign_in);
+            }
+            other => panic!("{other:?}"),
+        }
+        let seq = format!("{} {}", g.hotp(c + 1), g.hotp(c + 2));
+        assert!(matches!(
+            g.verify_typed(&seq, t),
+            VerifyOutcome::Matched {
+                offset_steps: 2,
+                codes: 2,
+                ..
+            }
+        ));
+        let far = g.hotp(c + 5000);
+        let wide = g.drift(&[far.as_str()], t, 2).unwrap();
+        if wide.candidates.is_empty() {
+            match g.verify_typed(&far, t) {
+                VerifyOutcome::Scan {
+                    from_steps,
+                    to_steps,
+                    codes,
+                    ..
+                } => {
+                    assert_eq!((from_steps, to_steps, codes), (-2_103_840, 2_103_840, 1));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(matches!(
+            g.verify_typed("12 34", t),
+            VerifyOutcome::Input { .. }
+        ));
+        let json = serde_json::to_value(g.verify_typed("x", t)).unwrap();
+        assert_eq!(json["kind"], "input");
+    }
+
+    #[test]
+    fn merged_parts_equal_one_scan_and_judge_the_nearest() {
+        let g = gen(b"12345678901234567890", HashAlg::Sha1, 6, 30);
+        let t = 1_700_000_000;
+        let code = g.hotp(g.counter_at(t) - 700);
+        let refs = [code.as_str()];
+        let whole = g.drift(&refs, t, 20_000).unwrap();
+        let parts = [(-20_000, -5_001), (-5_000, 99), (100, 20_000)]
+            .map(|(a, b)| g.drift_range(&refs, t, a, b).unwrap());
+        let merged = DriftReport::merge(parts);
+        assert_eq!(merged, whole);
+        let v = merged.verdict(30);
+        let n = v.nearest.as_ref().unwrap();
+        assert_eq!(n.candidate, whole.candidates[0]);
+        assert_eq!(n.fit, entra_fit(30, n.candidate.offset_seconds));
+        let json = serde_json::to_value(&v).unwrap();
+        assert_eq!(
+            json["nearest"]["offsetSteps"],
+            whole.candidates[0].offset_steps
+        );
+        assert!(json["nearest"]["fit"]["signIn"].is_boolean());
+        assert_eq!(DriftReport::merge([]).verdict(30).nearest, None);
+    }
+
+    #[test]
+    fn format_pads_like_format_macro() {
+        let g = gen(b"k", HashAlg::Sha1, 8, 30);
+        for v in [0, 7, 12_345, 99_999_999, 100_000_000, u32::MAX] {
+            assert_eq!(g.format(v), format!("{v:08}"));
+        }
     }
 
     #[test]

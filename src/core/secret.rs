@@ -1,7 +1,9 @@
 //! Base32 TOTP secrets: strict decoding, a lenient front that reports what it changed, and a key
 //! type that never shows its bytes and wipes them on drop.
 //!
-//! Positions are 0-based character (not byte) indexes into the text the caller gave.
+//! Positions ([`SecretIssue::positions`]) are 0-based character (not byte) indexes into the text
+//! the caller gave, for code that marks them; messages, which people read, count characters
+//! from 1 ("position 1" is the first character).
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -94,14 +96,21 @@ impl SecretIssueKind {
     }
 }
 
-/// One finding about a secret's text. The message never contains the secret.
+impl serde::Serialize for SecretIssueKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+/// One finding about a secret's text. The message never contains the secret. Serialises as
+/// `{"kind", "severity", "positions", "message"}` (kind as [`SecretIssueKind::code`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecretIssue {
     /// What was found.
     pub kind: SecretIssueKind,
     /// 0-based character positions in the input it concerns (empty when it concerns the whole).
     pub positions: Vec<usize>,
-    /// Plain-language explanation.
+    /// Plain-language explanation; positions in it count from 1.
     pub message: String,
 }
 
@@ -117,6 +126,18 @@ impl SecretIssue {
     /// Shortcut for `self.kind.severity()`.
     pub fn severity(&self) -> Severity {
         self.kind.severity()
+    }
+}
+
+impl serde::Serialize for SecretIssue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("SecretIssue", 4)?;
+        st.serialize_field("kind", &self.kind)?;
+        st.serialize_field("severity", &self.severity())?;
+        st.serialize_field("positions", &self.positions)?;
+        st.serialize_field("message", &self.message)?;
+        st.end()
     }
 }
 
@@ -196,7 +217,7 @@ fn positions_phrase(what: &str, positions: &[usize]) -> String {
     let list: Vec<String> = positions
         .iter()
         .take(SHOWN)
-        .map(|p| p.to_string())
+        .map(|p| (p + 1).to_string())
         .collect();
     let more = if positions.len() > SHOWN {
         format!(" and {} more", positions.len() - SHOWN)
@@ -238,8 +259,9 @@ impl Secret {
                         text.chars().count()
                     ),
                     _ => format!(
-                        "not canonical upper-case base32 ({}) at position {pos}",
-                        kind.code()
+                        "not canonical upper-case base32 ({}) at position {}",
+                        kind.code(),
+                        pos + 1
                     ),
                 };
                 Err(SecretError {
@@ -255,6 +277,18 @@ impl Secret {
     /// outside the alphabet are errors with their positions (0, 1 and 8 are called out as
     /// likely misreadings). Non-canonical length or trailing bits and short keys are warnings.
     pub fn parse(text: &str) -> Result<ParsedSecret, SecretError> {
+        // Canonical text (upper-case alphabet only, a length an encoder writes, zero unused
+        // bits) is what files and the page mostly hold: the strict decoder gives the very key
+        // the lenient path would, whose only possible finding is then a short key.
+        if !text.is_empty() {
+            if let Ok(secret) = Secret::decode_strict(text) {
+                let mut issues = Vec::new();
+                if let Some(short) = short_key(&secret) {
+                    issues.push(short);
+                }
+                return Ok(ParsedSecret { secret, issues });
+            }
+        }
         let mut cleaned = Zeroizing::new(String::with_capacity(text.len()));
         // cleaned index -> input char position
         let mut origin: Vec<usize> = Vec::with_capacity(text.len());
@@ -298,7 +332,8 @@ impl Secret {
                         SecretIssueKind::Confusable,
                         vec![pos],
                         format!(
-                            "digit {ch} at position {pos} is not base32 (only 2-7 are); was it {guess}?"
+                            "digit {ch} at position {} is not base32 (only 2-7 are); was it {guess}?",
+                            pos + 1
                         ),
                     ));
                 }
@@ -312,7 +347,8 @@ impl Secret {
                         SecretIssueKind::InvalidCharacter,
                         vec![pos],
                         format!(
-                            "{shown} at position {pos} is not in the base32 alphabet (A-Z, 2-7)"
+                            "{shown} at position {} is not in the base32 alphabet (A-Z, 2-7)",
+                            pos + 1
                         ),
                     ));
                 }
@@ -375,7 +411,8 @@ impl Secret {
                 SecretIssueKind::NonCanonicalLength,
                 vec![pos],
                 format!(
-                    "{len} base32 characters is not a length any encoder produces; the last character (position {pos}) carries no whole byte and was ignored"
+                    "{len} base32 characters is not a length any encoder produces; the last character (position {}) carries no whole byte and was ignored",
+                    pos + 1
                 ),
             ));
         }
@@ -396,21 +433,14 @@ impl Secret {
                     SecretIssueKind::NonCanonicalBits,
                     vec![pos],
                     format!(
-                        "the unused low bits of the last character (position {pos}) are not zero; they were ignored, so another tool may decode a different key"
+                        "the unused low bits of the last character (position {}) are not zero; they were ignored, so another tool may decode a different key",
+                        pos + 1
                     ),
                 ));
             }
         }
-        if secret.len() < MIN_RECOMMENDED_BYTES {
-            issues.push(SecretIssue::new(
-                SecretIssueKind::ShortKey,
-                vec![],
-                format!(
-                    "the key is {} bytes ({} bits); at least 16 bytes (128 bits) are recommended",
-                    secret.len(),
-                    secret.len() * 8
-                ),
-            ));
+        if let Some(short) = short_key(&secret) {
+            issues.push(short);
         }
         Ok(ParsedSecret { secret, issues })
     }
@@ -459,6 +489,21 @@ impl Secret {
             .map_or(0, |i| i + 1);
         &self.bytes[..end]
     }
+}
+
+/// The warning for a key shorter than [`MIN_RECOMMENDED_BYTES`].
+fn short_key(secret: &Secret) -> Option<SecretIssue> {
+    (secret.len() < MIN_RECOMMENDED_BYTES).then(|| {
+        SecretIssue::new(
+            SecretIssueKind::ShortKey,
+            vec![],
+            format!(
+                "the key is {} bytes ({} bits); at least 16 bytes (128 bits) are recommended",
+                secret.len(),
+                secret.len() * 8
+            ),
+        )
+    })
 }
 
 /// Masks a secret for display: every character but the last four becomes `•`.
@@ -516,7 +561,8 @@ mod tests {
                 (SecretIssueKind::Confusable, vec![6]),
             ]
         );
-        assert!(e.to_string().starts_with("digit 0 at position 2"));
+        // Positions are 0-based data; the message counts from 1.
+        assert!(e.to_string().starts_with("digit 0 at position 3"));
     }
 
     #[test]
@@ -570,6 +616,37 @@ mod tests {
         let v = s.with_zero_bytes(2);
         assert_eq!(v.as_bytes(), &[1, 2, 0, 0, 0]);
         assert_eq!(v.trimmed(), &[1, 2]);
+    }
+
+    #[test]
+    fn canonical_fast_path_agrees_with_the_lenient_path() {
+        // The lenient path, reached through lower case, gives the same key and findings.
+        for text in [
+            "JBSWY3DPEHPK3PXP",
+            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+            "AE",
+            "ABCDEFG",
+        ] {
+            let fast = Secret::parse(text).unwrap();
+            let slow = Secret::parse(&text.to_ascii_lowercase()).unwrap();
+            assert_eq!(fast.secret, slow.secret, "{text}");
+            let kinds = |p: &ParsedSecret| p.issues.iter().map(|i| i.kind).collect::<Vec<_>>();
+            let mut expected = kinds(&slow);
+            expected.retain(|k| *k != SecretIssueKind::LowerCase);
+            assert_eq!(kinds(&fast), expected, "{text}");
+        }
+        assert!(Secret::parse("").is_err());
+        assert!(Secret::parse("A").is_err());
+    }
+
+    #[test]
+    fn issues_serialise_with_kind_and_severity() {
+        let p = Secret::parse("jbsw").unwrap();
+        let v = serde_json::to_value(&p.issues[0]).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"kind": "lower-case", "severity": "info", "positions": [0, 1, 2, 3], "message": p.issues[0].message})
+        );
     }
 
     #[test]

@@ -9,11 +9,16 @@
 //! - the original's `hashFunction` and `timeIntervalInSeconds`, carried explicitly (some tools
 //!   guess SHA-256 from a long secret).
 //!
-//! Every variant is checked in the same call: its codes must equal the original's over
-//! [`SELF_CHECK_STEPS`] consecutive steps. A token is refused, with the reason, when the key would
-//! exceed the HMAC block size, when the secret would exceed [`MAX_SECRET_CHARS`] characters, or
-//! when the original's secret text was not canonical (its unused trailing bits, or a dangling
-//! last character, mean other tools may decode another key).
+//! Every variant is checked in the same call, exactly: HMAC (RFC 2104 §2) uses the key only
+//! through `K0`, the key zero-padded to the hash's block size (a longer key is hashed first), and
+//! computes `H((K0 ⊕ opad) ‖ H((K0 ⊕ ipad) ‖ m))`. So two keys with the same `K0` give the same
+//! HMAC for every message, hence the same code at every counter, for any digits and period. The
+//! check builds both `K0` blocks and compares them (in constant time); equal blocks prove the
+//! codes equal at *every* step, where comparing codes could only sample some (the tests still
+//! compare [`SELF_CHECK_STEPS`] steps with `oathtool`). A token is refused, with the reason, when
+//! the key would exceed the HMAC block size, when the secret would exceed [`MAX_SECRET_CHARS`]
+//! characters, or when the original's secret text was not canonical (its unused trailing bits, or
+//! a dangling last character, mean other tools may decode another key).
 
 use std::collections::HashSet;
 use std::fmt;
@@ -21,13 +26,15 @@ use std::fmt;
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
-use super::otp::{Generator, OtpParams};
 use super::secret::Secret;
 use super::token::Token;
 use super::tokenfile::{codes, Report};
 
-/// Consecutive steps over which a variant's codes are compared with the original's.
+/// Consecutive steps over which the tests compare a variant's codes with the original's (ours and
+/// `oathtool`'s); the engine's own check covers every step (see the module docs).
 pub const SELF_CHECK_STEPS: u64 = 1_000;
 
 /// Longest secret Entra accepts, in base32 characters (the legacy upload rule; shared docs §3.4).
@@ -116,11 +123,9 @@ pub enum RefusalReason {
     },
     /// The original's secret text was not canonical base32.
     NonCanonical,
-    /// The variant's codes differ from the original's (should not happen; a guard).
-    SelfCheckFailed {
-        /// The first counter at which the codes differed.
-        counter: u64,
-    },
+    /// The variant's padded HMAC key differs from the original's, so some codes would differ
+    /// (cannot happen for a key with zero bytes appended within the block; a guard).
+    SelfCheckFailed,
 }
 
 impl RefusalReason {
@@ -130,7 +135,7 @@ impl RefusalReason {
             RefusalReason::KeyTooLong { .. } => "key-too-long",
             RefusalReason::SecretTooLong { .. } => "secret-too-long",
             RefusalReason::NonCanonical => "non-canonical-secret",
-            RefusalReason::SelfCheckFailed { .. } => "self-check-failed",
+            RefusalReason::SelfCheckFailed => "self-check-failed",
         }
     }
 }
@@ -149,9 +154,8 @@ impl fmt::Display for RefusalReason {
             RefusalReason::NonCanonical => f.write_str(
                 "the secret in the file is not canonical base32 (non-zero unused trailing bits or a dangling last character), so other tools may decode a different key; fix the file first",
             ),
-            RefusalReason::SelfCheckFailed { counter } => write!(
-                f,
-                "the variant's codes differ from the device's at step {counter}"
+            RefusalReason::SelfCheckFailed => f.write_str(
+                "the variant's padded HMAC key differs from the device's, so its codes would differ",
             ),
         }
     }
@@ -160,7 +164,7 @@ impl fmt::Display for RefusalReason {
 /// A token that cannot be varied safely.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
-    /// The token's record index.
+    /// The token's record index (0-based; the message counts from 1).
     pub record: usize,
     /// The token's serial number.
     pub serial_number: String,
@@ -170,19 +174,71 @@ pub struct Refusal {
     pub reason: RefusalReason,
 }
 
+/// `record 2 (serial "22"), copy 1: …`: the record counted from 1 (as the page's table and every
+/// message count), the serial escaped.
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "record {} (serial {}), copy {}: {}",
-            self.record, self.serial_number, self.copy, self.reason
+            "record {} (serial \"{}\"), copy {}: {}",
+            self.record + 1,
+            crate::core::text::shorten(&self.serial_number),
+            self.copy,
+            self.reason
         )
+    }
+}
+
+/// Serialises as `{"record", "serialNumber", "copy", "code", "message"}` (`message` is the whole
+/// sentence of `Display`).
+impl Serialize for Refusal {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("Refusal", 5)?;
+        m.serialize_field("record", &self.record)?;
+        m.serialize_field("serialNumber", &self.serial_number)?;
+        m.serialize_field("copy", &self.copy)?;
+        m.serialize_field("code", self.reason.code())?;
+        m.serialize_field("message", &self.to_string())?;
+        m.end()
     }
 }
 
 /// A fingerprint of key bytes, so collision checks keep no copy of any key.
 fn key_id(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
+}
+
+/// HMAC's `K0` (RFC 2104 §2): `key` zero-padded to `block` bytes; `None` for a longer key (HMAC
+/// hashes it first, so no zero byte appended to it keeps `K0`). Wiped on drop.
+pub fn padded_key_block(key: &[u8], block: usize) -> Option<Zeroizing<Vec<u8>>> {
+    if key.len() > block {
+        return None;
+    }
+    let mut k0 = Zeroizing::new(vec![0u8; block]);
+    k0[..key.len()].copy_from_slice(key);
+    Some(k0)
+}
+
+/// Whether `variant` gives `original`'s HMAC for every message: both `K0` blocks exist and are
+/// equal (compared in constant time).
+pub fn same_hmac_key(original: &[u8], variant: &[u8], block: usize) -> bool {
+    match (
+        padded_key_block(original, block),
+        padded_key_block(variant, block),
+    ) {
+        (Some(a), Some(b)) => a.ct_eq(&b).into(),
+        _ => false,
+    }
+}
+
+/// Serials and keys variants must avoid besides the originals' own and the listing's: the other
+/// records of the upload, when only some of its tokens are varied.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Taken<'a> {
+    /// Serial numbers in use.
+    pub serials: &'a [&'a str],
+    /// Keys in use (their bytes).
+    pub keys: &'a [&'a [u8]],
 }
 
 /// Serials compare case-insensitively in ASCII (serials are ASCII; Unicode lower-casing would
@@ -198,14 +254,25 @@ pub fn make_variants(
     originals: &[Original<'_>],
     options: &VariantOptions,
 ) -> Result<Vec<Variant>, Vec<Refusal>> {
+    make_variants_avoiding(originals, options, Taken::default())
+}
+
+/// [`make_variants`] that also avoids the serials and keys in `taken`.
+pub fn make_variants_avoiding(
+    originals: &[Original<'_>],
+    options: &VariantOptions,
+    taken: Taken<'_>,
+) -> Result<Vec<Variant>, Vec<Refusal>> {
     let mut serials: HashSet<String> = originals
         .iter()
         .map(|o| serial_id(&o.token.serial_number))
         .chain(options.listing_serials.iter().map(|s| serial_id(s)))
+        .chain(taken.serials.iter().map(|s| serial_id(s)))
         .collect();
     let mut keys: HashSet<[u8; 32]> = originals
         .iter()
         .map(|o| key_id(o.token.secret.as_bytes()))
+        .chain(taken.keys.iter().map(|k| key_id(k)))
         .collect();
 
     let mut out = Vec::new();
@@ -240,15 +307,6 @@ fn variants_of(
         return Err(refuse(1, RefusalReason::NonCanonical));
     }
     let block = t.hash_function.block_size();
-    let params = OtpParams {
-        hash: t.hash_function,
-        digits: 8,
-        period: t.time_interval.max(1),
-    };
-    let original = Generator::new(&t.secret, params).expect("valid parameters");
-    let expected: Vec<u32> = (0..SELF_CHECK_STEPS)
-        .map(|c| original.hotp_value(c))
-        .collect();
 
     let mut made = Vec::with_capacity(copies);
     let (mut key_zeros, mut serial_zeros) = (0usize, 0usize);
@@ -277,11 +335,8 @@ fn variants_of(
                 },
             ));
         }
-        let variant_gen = Generator::new(&secret, params).expect("valid parameters");
-        if let Some(counter) =
-            (0..SELF_CHECK_STEPS).find(|&c| variant_gen.hotp_value(c) != expected[c as usize])
-        {
-            return Err(refuse(copy, RefusalReason::SelfCheckFailed { counter }));
+        if !same_hmac_key(t.secret.as_bytes(), secret.as_bytes(), block) {
+            return Err(refuse(copy, RefusalReason::SelfCheckFailed));
         }
 
         // The serial: the next zero count that nobody uses.
@@ -430,7 +485,10 @@ mod tests {
                 block: 64
             }
         );
-        assert!(r[0].to_string().starts_with("record 3 (serial 1), copy 1:"));
+        // Index 3 is the fourth record.
+        assert!(r[0]
+            .to_string()
+            .starts_with("record 4 (serial \"1\"), copy 1:"));
         let t = token("1", vec![7; 20], HashAlg::Sha1);
         let o = [Original {
             record: 0,
@@ -452,6 +510,61 @@ mod tests {
         }];
         let r = make_variants(&o, &VariantOptions::default()).unwrap_err();
         assert_eq!(r[0].reason, RefusalReason::SecretTooLong { chars: 130 });
+    }
+
+    #[test]
+    fn padded_key_blocks_decide_the_self_check() {
+        let key = [7u8; 20];
+        let mut longer = key.to_vec();
+        longer.extend([0, 0]);
+        assert!(same_hmac_key(&key, &longer, 64));
+        // One more byte that is not zero, or a key past the block, is caught.
+        let mut other = longer.clone();
+        other[21] = 1;
+        assert!(!same_hmac_key(&key, &other, 64));
+        assert!(!same_hmac_key(&[7; 64], &[7; 65], 64));
+        assert!(padded_key_block(&[1; 65], 64).is_none());
+        // What the check proves, sampled: equal codes for counters far apart.
+        let params = crate::core::OtpParams {
+            hash: HashAlg::Sha256,
+            digits: 8,
+            period: 30,
+        };
+        let a = crate::core::Generator::new(&Secret::from_bytes(key.to_vec()), params).unwrap();
+        let b = crate::core::Generator::new(&Secret::from_bytes(longer), params).unwrap();
+        for c in [0, 1, 999, 1_000_000, u64::MAX] {
+            assert_eq!(a.hotp_value(c), b.hotp_value(c));
+        }
+    }
+
+    #[test]
+    fn avoids_taken_serials_and_keys() {
+        let t = token("100", vec![5; 20], HashAlg::Sha1);
+        let o = [Original {
+            record: 0,
+            token: &t,
+            canonical_secret: true,
+        }];
+        let mut plus_one = vec![5u8; 20];
+        plus_one.push(0);
+        let taken = Taken {
+            serials: &["1000"],
+            keys: &[&plus_one],
+        };
+        let v = make_variants_avoiding(&o, &VariantOptions::default(), taken).unwrap();
+        assert_eq!(v[0].token.serial_number, "10000");
+        assert_eq!(v[0].key_zero_bytes, 2);
+        let r = make_variants(
+            &[Original {
+                canonical_secret: false,
+                ..o[0]
+            }],
+            &VariantOptions::default(),
+        )
+        .unwrap_err();
+        let json = serde_json::to_value(&r[0]).unwrap();
+        assert_eq!(json["code"], "non-canonical-secret");
+        assert_eq!(json["message"], r[0].to_string());
     }
 
     #[test]

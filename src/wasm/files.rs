@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
-use super::{from_js, to_js};
+use super::args::{self, from_js};
+use super::{json_value, secret_json_value, set_texts};
 use crate::core::secret::mask;
-use crate::core::token::ListedDevice;
-use crate::core::tokenfile::{self, InputFormat, ParseOptions, Report};
-use crate::core::HashAlg;
+use crate::core::tokenfile::{self, ParseOptions, Report, Skipped};
+use crate::core::GraphHash;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_FILES: &str = r#"
@@ -111,9 +111,10 @@ export interface ListedDevice {
 }
 "#;
 
+/// The options of the token-file functions (`TokenFileOptions`, `NormalizeOptions`).
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
-struct Options {
+pub(crate) struct Options {
     listing: Vec<String>,
     hash_function: Option<String>,
     format: Option<String>,
@@ -125,35 +126,21 @@ fn unusable(e: tokenfile::Unusable) -> JsError {
 }
 
 impl Options {
-    fn parse_options(&self) -> Result<ParseOptions, JsError> {
-        let hash_function = match self.hash_function.as_deref() {
-            None => None,
-            Some("hmacsha1") => Some(HashAlg::Sha1),
-            Some("hmacsha256") => Some(HashAlg::Sha256),
-            Some(_) => {
-                return Err(JsError::new(
-                    "hashFunction must be \"hmacsha1\" or \"hmacsha256\"",
-                ))
-            }
-        };
-        let format = match self.format.as_deref() {
-            None | Some("auto") => InputFormat::Auto,
-            Some("json") => InputFormat::Json,
-            Some("csv") => InputFormat::Csv,
-            Some(_) => return Err(JsError::new("format must be \"auto\", \"json\" or \"csv\"")),
-        };
-        let pages: Vec<&str> = self.listing.iter().map(String::as_str).collect();
-        let listing = tokenfile::parse_listings(&pages)
-            .map_err(|(i, e)| JsError::new(&format!("listing page {i}: {e}")))?;
+    /// The core's options; `page(i)` names listing page `i` (0-based) in an error.
+    pub(crate) fn parse_options(
+        &self,
+        page: impl Fn(usize) -> String,
+    ) -> Result<ParseOptions, JsError> {
         Ok(ParseOptions {
-            format,
-            hash_function,
-            listing,
+            format: args::input_format(self.format.as_deref())?,
+            hash_function: args::graph_hash(self.hash_function.as_deref())?,
+            listing: args::listing(&self.listing, page)?,
         })
     }
 
     fn report(&self, text: &str) -> Result<Report, JsError> {
-        tokenfile::validate(text, &self.parse_options()?).map_err(unusable)
+        let opts = self.parse_options(|i| format!("listing page {i}"))?;
+        tokenfile::validate(text, &opts).map_err(unusable)
     }
 }
 
@@ -165,21 +152,14 @@ pub fn validate(
     #[wasm_bindgen(unchecked_param_type = "TokenFileOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsError> {
     let o: Options = from_js(options.unwrap_or(JsValue::UNDEFINED))?;
-    to_js(&o.report(text)?)
+    json_value(&o.report(text)?)
 }
 
+/// `normalize`'s answer: the canonical JSON (the keys) or nothing, and what was left out.
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SkippedOut {
-    record: usize,
-    serial_number: Option<String>,
-    reasons: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct NormalizeOut<'a> {
-    json: Option<&'a str>,
-    skipped: Vec<SkippedOut>,
+pub(crate) struct NormalizeOut<'a> {
+    pub json: Option<&'a str>,
+    pub skipped: &'a [Skipped],
 }
 
 /// Canonical Graph delta JSON of a token file, like `hwoath normalize`. With an invalid
@@ -193,30 +173,28 @@ pub fn normalize(
     let report = o.report(text)?;
     let n = tokenfile::normalize(&report, true).map_err(unusable)?;
     let written = o.skip_invalid || n.skipped.is_empty();
-    // The JSON holds the secrets: wiped once it is copied out to JS.
-    let json = Zeroizing::new(n.json);
-    to_js(&NormalizeOut {
-        json: written.then_some(json.as_str()),
-        skipped: n
-            .skipped
-            .into_iter()
-            .map(|s| SkippedOut {
-                record: s.record,
-                serial_number: s.serial_number,
-                reasons: s.reasons,
-            })
-            .collect(),
-    })
+    normalize_out(&n, written)
 }
 
+/// `{json, skipped}`: the canonical JSON (it holds the keys) crosses as one JS string.
+pub(crate) fn normalize_out(n: &tokenfile::Normalized, written: bool) -> Result<JsValue, JsError> {
+    let out = json_value(&NormalizeOut {
+        json: None,
+        skipped: &n.skipped,
+    })?;
+    set_texts(&out, &[("json", written.then_some(n.json.as_str()))])?;
+    Ok(out)
+}
+
+/// `parseTokens`' row (superseded by `TokenSet`'s rows, which carry no key).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct RowOut<'a> {
+struct TokenRow<'a> {
     index: usize,
-    serial_number: Option<String>,
-    manufacturer: Option<String>,
-    model: Option<String>,
-    hash_function: Option<&'static str>,
+    serial_number: &'a Option<String>,
+    manufacturer: &'a Option<String>,
+    model: &'a Option<String>,
+    hash_function: Option<GraphHash>,
     time_interval_in_seconds: Option<u64>,
     secret: Option<&'a str>,
     secret_masked: Option<String>,
@@ -226,14 +204,15 @@ struct RowOut<'a> {
 }
 
 #[derive(Serialize)]
-struct ParsedOut<'a> {
+struct ParsedTokens<'a> {
     format: &'static str,
-    records: Vec<RowOut<'a>>,
+    records: Vec<TokenRow<'a>>,
     report: &'a Report,
 }
 
 /// Every record of a token file for a table (with the canonical key for live codes and
-/// reveal; mask it), and the validation report. Throws only for unusable input.
+/// reveal; mask it), and the validation report. Throws only for unusable input. Superseded by
+/// `TokenSet.open`, whose rows carry no key.
 #[wasm_bindgen(js_name = parseTokens, unchecked_return_type = "ParsedTokens")]
 pub fn parse_tokens(
     text: &str,
@@ -251,15 +230,12 @@ pub fn parse_tokens(
         .records
         .iter()
         .zip(&secrets)
-        .map(|(r, secret)| RowOut {
+        .map(|(r, secret)| TokenRow {
             index: r.index,
-            serial_number: r.serial_number.clone(),
-            manufacturer: r.manufacturer.clone(),
-            model: r.model.clone(),
-            hash_function: r
-                .hash_function
-                .filter(|h| *h != HashAlg::Sha512)
-                .map(HashAlg::graph_name),
+            serial_number: &r.serial_number,
+            manufacturer: &r.manufacturer,
+            model: &r.model,
+            hash_function: r.hash_function,
             time_interval_in_seconds: r.time_interval,
             secret_masked: secret.as_deref().map(|s| mask(s)),
             secret: secret.as_deref().map(String::as_str),
@@ -268,38 +244,15 @@ pub fn parse_tokens(
             column: r.column,
         })
         .collect();
-    to_js(&ParsedOut {
+    secret_json_value(&ParsedTokens {
         format: report.format.as_str(),
         records,
         report: &report,
     })
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DeviceOut {
-    id: Option<String>,
-    serial_number: String,
-    manufacturer: Option<String>,
-    model: Option<String>,
-    status: Option<String>,
-    assigned_to: Option<String>,
-}
-
 /// Reads one page of a Graph GET listing. Throws when the text is not a listing.
 #[wasm_bindgen(js_name = parseListing, unchecked_return_type = "ListedDevice[]")]
 pub fn parse_listing(text: &str) -> Result<JsValue, JsError> {
-    let devices = tokenfile::parse_listing(text).map_err(unusable)?;
-    let out: Vec<DeviceOut> = devices
-        .into_iter()
-        .map(|d: ListedDevice| DeviceOut {
-            id: d.id,
-            serial_number: d.serial_number,
-            manufacturer: d.manufacturer,
-            model: d.model,
-            status: d.status,
-            assigned_to: d.assigned_to,
-        })
-        .collect();
-    to_js(&out)
+    json_value(&tokenfile::parse_listing(text).map_err(unusable)?)
 }

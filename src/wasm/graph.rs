@@ -8,16 +8,19 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
-use super::{from_js, to_js};
-use crate::core::graph::render::{self, Ordered};
+use super::args::{self, from_js};
+use super::{json_value, secret_json_value};
+use crate::core::graph::display::wipe_strings;
+use crate::core::graph::render;
 use crate::core::graph::{
     build_requests, reconcile as map_response, usable_tokens, GraphRequest, ReconcileOptions,
-    RequestKind, RequestOptions, DEFAULT_CHUNK,
+    RequestOptions,
 };
-use crate::core::token::{delta_body, Token};
+use crate::core::token::{delta_json, DeltaBody, Token};
 use crate::core::tokenfile::{self, ParseOptions, Report};
-use crate::core::variants::{make_variants, originals, Variant, VariantOptions, MAX_COPIES};
-use crate::core::HashAlg;
+use crate::core::variants::{
+    make_variants, originals, Refusal, Variant, VariantOptions, MAX_COPIES,
+};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_GRAPH: &str = r##"
@@ -136,7 +139,7 @@ export interface UnmatchedResponseItem {
 }
 /**
  * Duplicate-safe variants of every token of `text` (serial + zeros, key + zero bytes), each
- * checked to give the device's codes over 1,000 steps. Throws only for unusable input (not a
+ * checked exactly to give the device's codes at every step (equal padded HMAC keys). Throws only for unusable input (not a
  * token file, invalid records, bad options); refused tokens are in `refusals`.
  */
 export function variants(text: string, options?: VariantsOptions): VariantsResult;
@@ -156,30 +159,9 @@ export interface Reconciliation {
 }
 "##;
 
-fn count(name: &str, v: f64, min: f64, max: f64) -> Result<usize, JsError> {
-    if !v.is_finite() || v < min || v > max || v.fract() != 0.0 {
-        return Err(JsError::new(&format!(
-            "{name} must be a whole number from {min} to {max}"
-        )));
-    }
-    Ok(v as usize)
-}
-
-fn file_hash(name: &Option<String>) -> Result<Option<HashAlg>, JsError> {
-    match name.as_deref() {
-        None => Ok(None),
-        Some(n) => match HashAlg::parse(n) {
-            Some(h @ (HashAlg::Sha1 | HashAlg::Sha256)) => Ok(Some(h)),
-            _ => Err(JsError::new(
-                "hashFunction must be \"hmacsha1\" or \"hmacsha256\"",
-            )),
-        },
-    }
-}
-
 fn report(text: &str, hash: &Option<String>) -> Result<Report, JsError> {
     let opts = ParseOptions {
-        hash_function: file_hash(hash)?,
+        hash_function: args::graph_hash(hash.as_deref())?,
         ..ParseOptions::default()
     };
     tokenfile::validate(text, &opts).map_err(|e| JsError::new(&e.to_string()))
@@ -207,34 +189,23 @@ impl Default for VariantsOpts {
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RefusalOut {
-    record: usize,
-    serial_number: String,
-    copy: usize,
-    code: &'static str,
-    message: String,
-}
-
+/// `variants`' answer (the same shape as `hwoath variants --json`, plus `json` and `refusals`).
 #[derive(Serialize)]
 struct VariantsOut<'a> {
     variants: &'a [Variant],
-    body: Option<Ordered<'a>>,
+    body: Option<DeltaBody<'a>>,
     json: Option<&'a str>,
-    refusals: Vec<RefusalOut>,
+    refusals: &'a [Refusal],
 }
 
 /// Duplicate-safe variants of every token of `text` (serial + zeros, key + zero bytes), each
-/// checked to give the device's codes over 1,000 steps.
+/// checked to give the device's codes at every step.
 #[wasm_bindgen(js_name = variants, skip_typescript)]
 pub fn variants(text: &str, options: Option<JsValue>) -> Result<JsValue, JsError> {
     let o: VariantsOpts = from_js(options.unwrap_or(JsValue::UNDEFINED))?;
-    let copies = count("copies", o.copies, 1.0, MAX_COPIES as f64)?;
+    let copies = args::count("copies", o.copies, 1.0, MAX_COPIES as f64)?;
     let report = report(text, &o.hash_function)?;
-    let pages: Vec<&str> = o.listing.iter().map(String::as_str).collect();
-    let listing_serials = tokenfile::parse_listings(&pages)
-        .map_err(|(i, e)| JsError::new(&format!("listing {}: {e}", i + 1)))?
+    let listing_serials = args::listing(&o.listing, |i| format!("listing {}", i + 1))?
         .into_iter()
         .map(|d| d.serial_number)
         .collect();
@@ -249,30 +220,19 @@ pub fn variants(text: &str, options: Option<JsValue>) -> Result<JsValue, JsError
     match made {
         Ok(made) => {
             let list: Vec<&Token> = made.iter().map(|v| &v.token).collect();
-            let body = delta_body(&list);
-            let mut json = Zeroizing::new(render::pretty(&body));
-            json.push('\n');
-            to_js(&VariantsOut {
+            let json = delta_json(&list);
+            secret_json_value(&VariantsOut {
                 variants: &made,
-                body: Some(Ordered(&body)),
+                body: Some(DeltaBody(&list)),
                 json: Some(json.as_str()),
-                refusals: vec![],
+                refusals: &[],
             })
         }
-        Err(refusals) => to_js(&VariantsOut {
+        Err(refusals) => json_value(&VariantsOut {
             variants: &[],
             body: None,
             json: None,
-            refusals: refusals
-                .into_iter()
-                .map(|r| RefusalOut {
-                    message: r.to_string(),
-                    record: r.record,
-                    serial_number: r.serial_number,
-                    copy: r.copy,
-                    code: r.reason.code(),
-                })
-                .collect(),
+            refusals: &refusals,
         }),
     }
 }
@@ -287,6 +247,20 @@ struct RequestOpts {
     time: Option<f64>,
     serial: Option<String>,
     hash_function: Option<String>,
+}
+
+impl RequestOpts {
+    /// The core's request options (empty texts count as not given).
+    fn options(self) -> Result<RequestOptions, JsError> {
+        Ok(RequestOptions {
+            kind: args::request_kind(&self.request)?,
+            chunk: args::chunk(self.chunk)?,
+            user: self.user.filter(|u| !u.is_empty()),
+            device_id: self.device_id.filter(|d| !d.is_empty()),
+            time: args::request_time(self.time)?,
+            serial: self.serial.filter(|s| !s.is_empty()),
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -307,33 +281,12 @@ pub fn graph_requests(
     #[wasm_bindgen(unchecked_param_type = "GraphRequestOptions")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let o: RequestOpts = from_js(options)?;
-    let kind = RequestKind::parse(&o.request).ok_or_else(|| {
-        let names: Vec<&str> = RequestKind::ALL.iter().map(|k| k.as_str()).collect();
-        JsError::new(&format!("request must be one of {}", names.join(", ")))
-    })?;
-    let chunk = match o.chunk {
-        Some(c) => count("chunk", c, 1.0, 1.0e9)?,
-        None => DEFAULT_CHUNK,
-    };
-    let time = match o.time {
-        Some(t) if (0.0..9.0e15).contains(&t) => Some(t.floor() as u64),
-        Some(_) => return Err(JsError::new("time must be Unix seconds (≥ 0)")),
-        None => None,
-    };
-    let report = report(text, &o.hash_function)?;
+    let hash = o.hash_function.clone();
+    let options = o.options()?;
+    let report = report(text, &hash)?;
     let tokens = tokens(&report)?;
-    let requests = build_requests(
-        &tokens,
-        &RequestOptions {
-            kind,
-            chunk,
-            user: o.user.filter(|u| !u.is_empty()),
-            device_id: o.device_id.filter(|d| !d.is_empty()),
-            time,
-            serial: o.serial.filter(|s| !s.is_empty()),
-        },
-    )
-    .map_err(|e| JsError::new(&e.to_string()))?;
+    let mut requests =
+        build_requests(&tokens, &options).map_err(|e| JsError::new(&e.to_string()))?;
     // Create requests carry the secrets: the renderings are wiped once copied out to JS.
     let texts: Vec<[Zeroizing<String>; 3]> = requests
         .iter()
@@ -350,7 +303,14 @@ pub fn graph_requests(
             curl,
         })
         .collect();
-    to_js(&out)
+    let value = secret_json_value(&out);
+    drop(out);
+    for r in &mut requests {
+        if let Some(b) = &mut r.body {
+            wipe_strings(b);
+        }
+    }
+    value
 }
 
 #[derive(Deserialize, Default)]
@@ -367,15 +327,15 @@ struct ReconcileOpts {
 pub fn reconcile(text: &str, response: &str, options: Option<JsValue>) -> Result<JsValue, JsError> {
     let o: ReconcileOpts = from_js(options.unwrap_or(JsValue::UNDEFINED))?;
     let options = ReconcileOptions {
-        chunk: match o.chunk {
-            Some(c) => count("chunk", c, 1.0, 1.0e9)?,
-            None => DEFAULT_CHUNK,
-        },
-        part: o.part.map(|p| count("part", p, 1.0, 1.0e9)).transpose()?,
+        chunk: args::chunk(o.chunk)?,
+        part: o
+            .part
+            .map(|p| args::count("part", p, 1.0, 1.0e9))
+            .transpose()?,
     };
     let report = report(text, &o.hash_function)?;
     let tokens = tokens(&report)?;
     let r = map_response(&tokens, response, &options)
         .map_err(|e| JsError::new(&format!("response: {e}")))?;
-    to_js(&r)
+    json_value(&r)
 }

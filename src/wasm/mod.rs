@@ -2,26 +2,80 @@
 //!
 //! Plain objects in and out, camelCase. Only unusable input throws (a secret that cannot be
 //! decoded, impossible options); findings are returned as data.
+//!
+//! - [`token_set`]: the `TokenSet` handle: one parse per file, the keys kept (and wiped) in wasm
+//!   memory, every later action on that state.
+//! - [`files`], [`graph`], [`otp`]: the one-shot functions (`validate`, `variants`, `totp`…).
+//! - `args`: every argument check; `facts`: the engine's constants for the page.
+//!
+//! Results cross the boundary as one JSON text parsed by the engine's `JSON.parse` (see
+//! [`json_value`]): measured cheaper than serde-wasm-bindgen building the objects property by
+//! property from Rust (`bench/page.sh`). Large texts (canonical JSON, request renderings) are set
+//! as JS strings of their own ([`set_texts`]) rather than escaped into that JSON. Texts that hold
+//! keys are built in wiped buffers; in wasm every freed block is zeroed anyway (`src/lib.rs`).
 
+pub(crate) mod args;
+mod facts;
 pub mod files;
 pub mod graph;
 pub mod otp;
+pub mod token_set;
 
-use serde::de::DeserializeOwned;
+pub use facts::engine_facts;
+
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
 
-/// Converts a Rust value to a plain JS object (`null` for `None`, objects not Maps).
-pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+use crate::core::wipe::WipeBuf;
+
+/// A Rust value as a plain JS object: serialised to JSON text here, parsed by `JSON.parse`.
+pub(crate) fn json_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    let text = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
+    parse(&text)
 }
 
-/// Reads an options object; `undefined`/`null` give the defaults.
-pub(crate) fn from_js<T: DeserializeOwned + Default>(value: JsValue) -> Result<T, JsError> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(T::default());
+/// Like [`json_value`] for a value that holds keys: the JSON text is built in a wiped buffer and
+/// wiped once `JSON.parse` has read it.
+pub(crate) fn secret_json_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    let mut buf = WipeBuf::with_capacity(4096);
+    serde_json::to_writer(&mut buf, value).map_err(|e| JsError::new(&e.to_string()))?;
+    let text: Zeroizing<String> = buf.into_string();
+    parse(&text)
+}
+
+fn parse(text: &str) -> Result<JsValue, JsError> {
+    js_sys::JSON::parse(text).map_err(|_| JsError::new("internal: a result is not JSON"))
+}
+
+/// Sets the large texts of a result parsed by [`json_value`] (which gives them as `null`
+/// placeholders, so the properties keep their order): each crosses once as a JS string, without
+/// being escaped into JSON and parsed again. The Rust texts are the caller's to wipe.
+pub(crate) fn set_texts(target: &JsValue, texts: &[(&str, Option<&str>)]) -> Result<(), JsError> {
+    for (key, text) in texts {
+        let v = text.map_or(JsValue::NULL, JsValue::from_str);
+        js_sys::Reflect::set(target, &JsValue::from_str(key), &v)
+            .map_err(|_| JsError::new("internal: a result cannot be written"))?;
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("options: {e}")))
+    Ok(())
+}
+
+/// A text that holds keys, serialised as a string and wiped on drop.
+pub(crate) struct WipedText(pub Zeroizing<String>);
+
+impl Serialize for WipedText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl From<String> for WipedText {
+    fn from(s: String) -> WipedText {
+        WipedText(Zeroizing::new(s))
+    }
+}
+
+/// A JS string of a secret text; the Rust copy is wiped by the caller's `Zeroizing`.
+pub(crate) fn js_text(text: &str) -> JsValue {
+    JsValue::from_str(text)
 }

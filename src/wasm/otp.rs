@@ -1,11 +1,13 @@
 //! `totp`, `verifyCode`, `findDrift`, `inspectSecret`, `assessDrift`.
 
+use js_sys::JsString;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::{from_js, to_js};
+use super::args::{from_js, signed_steps, unix_time, whole, CodeArgs};
+use super::json_value;
 use crate::core::otp::{default_max_steps, entra_fit};
-use crate::core::{Generator, HashAlg, OtpError, OtpParams, Secret};
+use crate::core::{DriftReport, Generator, OtpError, OtpParams, Secret, VerifyResult};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_OTP: &str = r#"
@@ -91,55 +93,22 @@ export interface EntraFit {
 }
 "#;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct CodeOptions {
-    hash_function: String,
-    period: f64,
-    digits: f64,
-    time: f64,
+/// A keyed generator for `secret` with the code options of `o`.
+fn keyed(secret: &str, o: &CodeArgs) -> Result<Generator, JsError> {
+    let params = OtpParams {
+        hash: o.hash,
+        digits: whole("digits", o.digits, 0.0)? as u32,
+        period: whole("period", o.period, 1.0)?,
+    };
+    let parsed = Secret::parse(secret).map_err(|e| JsError::new(&format!("secret: {e}")))?;
+    Generator::new(&parsed.secret, params).map_err(|e| JsError::new(&e.to_string()))
 }
 
-impl Default for CodeOptions {
-    fn default() -> Self {
-        CodeOptions {
-            hash_function: "hmacsha1".into(),
-            period: 30.0,
-            digits: 6.0,
-            time: f64::NAN,
-        }
-    }
-}
-
-fn whole(name: &str, v: f64, min: f64) -> Result<u64, JsError> {
-    if !v.is_finite() || v < min || v > 9.0e15 {
-        return Err(JsError::new(&format!("{name} must be a number ≥ {min}")));
-    }
-    Ok(v.floor() as u64)
-}
-
-fn unix_time(time: f64) -> Result<u64, JsError> {
-    whole("time (Unix seconds)", time, 0.0)
-}
-
-impl CodeOptions {
-    fn keyed(&self, secret: &str) -> Result<Generator, JsError> {
-        let hash = HashAlg::parse(&self.hash_function).ok_or_else(|| {
-            JsError::new("hashFunction must be \"hmacsha1\", \"hmacsha256\" or \"hmacsha512\"")
-        })?;
-        let params = OtpParams {
-            hash,
-            digits: whole("digits", self.digits, 0.0)? as u32,
-            period: whole("period", self.period, 1.0)?,
-        };
-        let parsed = Secret::parse(secret).map_err(|e| JsError::new(&format!("secret: {e}")))?;
-        Generator::new(&parsed.secret, params).map_err(|e| JsError::new(&e.to_string()))
-    }
-
-    fn generator(&self, secret: &str) -> Result<(Generator, u64), JsError> {
-        let time = unix_time(self.time)?;
-        Ok((self.keyed(secret)?, time))
-    }
+/// The generator and the time of `options` (`time` required).
+fn generator(secret: &str, options: &JsValue) -> Result<(Generator, u64), JsError> {
+    let o = CodeArgs::read(options)?;
+    let time = unix_time(o.time)?;
+    Ok((keyed(secret, &o)?, time))
 }
 
 /// A keyed code generator for repeated use: the secret is decoded and the HMAC key state
@@ -158,15 +127,16 @@ impl TotpGenerator {
         secret: &str,
         #[wasm_bindgen(unchecked_param_type = "GeneratorOptions")] options: JsValue,
     ) -> Result<TotpGenerator, JsError> {
-        let o: CodeOptions = from_js(options)?;
         Ok(TotpGenerator {
-            inner: o.keyed(secret)?,
+            inner: keyed(secret, &CodeArgs::read(&options)?)?,
         })
     }
 
     /// The zero-padded code at Unix time `time` (seconds).
-    pub fn code(&self, time: f64) -> Result<String, JsError> {
-        Ok(self.inner.totp(unix_time(time)?))
+    #[wasm_bindgen(js_name = code)]
+    pub fn code_js(&self, time: f64) -> Result<JsString, JsError> {
+        let g = &self.inner;
+        Ok(js_code(g.hotp_value(g.counter_at(unix_time(time)?)), g))
     }
 
     /// The code at `time` as a number (no leading zeros: pad to `digits` to show it).
@@ -197,22 +167,55 @@ impl TotpGenerator {
     }
 }
 
-/// The TOTP code of `secret` at `options.time`.
-#[wasm_bindgen]
-pub fn totp(
-    secret: &str,
-    #[wasm_bindgen(unchecked_param_type = "CodeOptions")] options: JsValue,
-) -> Result<String, JsError> {
-    let o: CodeOptions = from_js(options)?;
-    let (g, time) = o.generator(secret)?;
+impl TotpGenerator {
+    /// `code()` as Rust text (the JS method returns the same code as a JS string).
+    pub fn code(&self, time: f64) -> Result<String, JsError> {
+        Ok(self.inner.totp(unix_time(time)?))
+    }
+}
+
+/// The TOTP code of `secret` at `options.time` (what the JS `totp` returns, as Rust text).
+pub fn totp(secret: &str, options: JsValue) -> Result<String, JsError> {
+    let (g, time) = generator(secret, &options)?;
     Ok(g.totp(time))
 }
 
+/// The TOTP code of `secret` at `options.time`.
+#[wasm_bindgen(js_name = totp)]
+pub fn totp_js(
+    secret: &str,
+    #[wasm_bindgen(unchecked_param_type = "CodeOptions")] options: JsValue,
+) -> Result<JsString, JsError> {
+    let (g, time) = generator(secret, &options)?;
+    Ok(js_code(g.hotp_value(g.counter_at(time)), &g))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = String, js_name = fromCharCode)]
+    fn chars6(a: u32, b: u32, c: u32, d: u32, e: u32, f: u32) -> JsString;
+    #[wasm_bindgen(js_namespace = String, js_name = fromCharCode)]
+    fn chars7(a: u32, b: u32, c: u32, d: u32, e: u32, f: u32, g: u32) -> JsString;
+    #[wasm_bindgen(js_namespace = String, js_name = fromCharCode)]
+    fn chars8(a: u32, b: u32, c: u32, d: u32, e: u32, f: u32, g: u32, h: u32) -> JsString;
+}
+
+/// A code value as the zero-padded JS string `g.format` writes, made by `String.fromCharCode`:
+/// a per-code call decodes no UTF-8 (which costs more than the code for six characters).
+fn js_code(value: u32, g: &Generator) -> JsString {
+    let (d, n) = g.code_digits(value);
+    let d = d.map(u32::from);
+    match n {
+        6 => chars6(d[0], d[1], d[2], d[3], d[4], d[5]),
+        7 => chars7(d[0], d[1], d[2], d[3], d[4], d[5], d[6]),
+        _ => chars8(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]),
+    }
+}
+
+/// What `verifyCode` reads besides the code options.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 struct VerifyOptions {
-    #[serde(flatten)]
-    code_options: CodeOptions,
     code: String,
     behind: f64,
     ahead: f64,
@@ -221,20 +224,11 @@ struct VerifyOptions {
 impl Default for VerifyOptions {
     fn default() -> Self {
         VerifyOptions {
-            code_options: CodeOptions::default(),
             code: String::new(),
             behind: 1.0,
             ahead: 1.0,
         }
     }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct VerifyOut {
-    matched: bool,
-    offset_steps: Option<i64>,
-    offset_seconds: Option<i64>,
 }
 
 /// Checks a code read off the device within `behind`/`ahead` steps of `options.time`.
@@ -244,45 +238,30 @@ pub fn verify_code(
     secret: &str,
     #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
 ) -> Result<JsValue, JsError> {
+    let (g, time) = generator(secret, &options)?;
     let o: VerifyOptions = from_js(options)?;
-    let (g, time) = o.code_options.generator(secret)?;
     let behind = whole("behind", o.behind, 0.0)?;
     let ahead = whole("ahead", o.ahead, 0.0)?;
     let out = match g.verify(&o.code, time, behind, ahead) {
-        Ok(r) => VerifyOut {
-            matched: r.matched,
-            offset_steps: r.offset_steps,
-            offset_seconds: r.offset_seconds,
-        },
+        Ok(r) => r,
         Err(e @ OtpError::TooManySteps { .. }) => return Err(JsError::new(&e.to_string())),
-        Err(_) => VerifyOut {
+        Err(_) => VerifyResult {
             matched: false,
             offset_steps: None,
             offset_seconds: None,
         },
     };
-    to_js(&out)
+    json_value(&out)
 }
 
+/// What `findDrift` reads besides the code options.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 struct DriftOptions {
-    #[serde(flatten)]
-    code_options: CodeOptions,
     codes: Vec<String>,
     max_steps: Option<f64>,
     from_steps: Option<f64>,
     to_steps: Option<f64>,
-}
-
-/// A signed whole number of steps within ±9·10^15 (exact in an f64).
-fn signed_steps(name: &str, v: f64) -> Result<i64, JsError> {
-    if !v.is_finite() || v.fract() != 0.0 || v.abs() > 9.0e15 {
-        return Err(JsError::new(&format!(
-            "{name} must be a whole number of steps"
-        )));
-    }
-    Ok(v as i64)
 }
 
 impl DriftOptions {
@@ -312,20 +291,6 @@ impl DriftOptions {
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CandidateOut {
-    offset_steps: i64,
-    offset_seconds: i64,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DriftOut {
-    candidates: Vec<CandidateOut>,
-    scanned_steps: u64,
-}
-
 /// Finds every offset (nearest first) at which the consecutive `codes` match, within
 /// ±`maxSteps` or `fromSteps..=toSteps`. Malformed codes give no candidates; only a bad secret or impossible options throw.
 #[wasm_bindgen(js_name = findDrift, unchecked_return_type = "DriftResult")]
@@ -333,83 +298,68 @@ pub fn find_drift(
     secret: &str,
     #[wasm_bindgen(unchecked_param_type = "DriftOptions")] options: JsValue,
 ) -> Result<JsValue, JsError> {
+    let (g, time) = generator(secret, &options)?;
     let o: DriftOptions = from_js(options)?;
-    let (g, time) = o.code_options.generator(secret)?;
     let (from, to) = o.range(&g)?;
     let codes: Vec<&str> = o.codes.iter().map(String::as_str).collect();
-    let out = match g.drift_range(&codes, time, from, to) {
-        Ok(r) => DriftOut {
-            candidates: r
-                .candidates
-                .iter()
-                .map(|c| CandidateOut {
-                    offset_steps: c.offset_steps,
-                    offset_seconds: c.offset_seconds,
-                })
-                .collect(),
-            scanned_steps: r.scanned_steps,
-        },
-        Err(e @ OtpError::TooManySteps { .. }) => return Err(JsError::new(&e.to_string())),
-        Err(_) => DriftOut {
+    json_value(&drift_or_empty(&g, &codes, time, from, to)?)
+}
+
+/// A drift scan; malformed codes give no candidates, only a range over the limit throws.
+pub(crate) fn drift_or_empty(
+    g: &Generator,
+    codes: &[&str],
+    time: u64,
+    from: i64,
+    to: i64,
+) -> Result<DriftReport, JsError> {
+    match g.drift_range(codes, time, from, to) {
+        Ok(r) => Ok(r),
+        Err(e @ OtpError::TooManySteps { .. }) => Err(JsError::new(&e.to_string())),
+        Err(_) => Ok(DriftReport {
             candidates: vec![],
             scanned_steps: 0,
-        },
-    };
-    to_js(&out)
+        }),
+    }
 }
 
+/// `inspectSecret`'s answer: the core's findings and the key's size; `canonical` is the key.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct IssueOut {
-    kind: &'static str,
-    severity: &'static str,
-    positions: Vec<usize>,
-    message: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct InspectionOut {
+struct Inspection<'a> {
     valid: bool,
     byte_length: Option<usize>,
     bits: Option<usize>,
-    canonical: Option<String>,
+    canonical: Option<&'a str>,
     masked: Option<String>,
-    issues: Vec<IssueOut>,
+    issues: &'a [crate::core::SecretIssue],
 }
 
 /// Decodes a secret leniently and reports its length, canonical form and every
 /// normalisation or problem with positions. Never throws.
 #[wasm_bindgen(js_name = inspectSecret, unchecked_return_type = "SecretInspection")]
 pub fn inspect_secret(secret: &str) -> Result<JsValue, JsError> {
-    let issue = |i: &crate::core::SecretIssue| IssueOut {
-        kind: i.kind.code(),
-        severity: i.severity().as_str(),
-        positions: i.positions.clone(),
-        message: i.message.clone(),
-    };
-    let out = match Secret::parse(secret) {
+    match Secret::parse(secret) {
         Ok(p) => {
             let canonical = p.secret.to_base32();
-            InspectionOut {
+            super::secret_json_value(&Inspection {
                 valid: true,
                 byte_length: Some(p.secret.len()),
                 bits: Some(p.secret.len() * 8),
                 masked: Some(crate::core::secret::mask(&canonical)),
-                canonical: Some(canonical.to_string()),
-                issues: p.issues.iter().map(issue).collect(),
-            }
+                canonical: Some(&canonical),
+                issues: &p.issues,
+            })
         }
-        Err(e) => InspectionOut {
+        Err(e) => json_value(&Inspection {
             valid: false,
             byte_length: None,
             bits: None,
             canonical: None,
             masked: None,
-            issues: e.issues.iter().map(issue).collect(),
-        },
-    };
-    to_js(&out)
+            issues: &e.issues,
+        }),
+    }
 }
 
 /// `findDrift`'s default `maxSteps` for a `period` in seconds (omitted: `findDrift`'s default
@@ -427,17 +377,5 @@ pub fn default_drift_steps(period: Option<f64>) -> Result<f64, JsError> {
 /// How a drift offset (in seconds) fits Entra's sign-in and activation windows for `period`.
 #[wasm_bindgen(js_name = assessDrift, unchecked_return_type = "EntraFit")]
 pub fn assess_drift(offset_seconds: f64, period: f64) -> Result<JsValue, JsError> {
-    let fit = entra_fit(period.max(0.0) as u64, offset_seconds as i64);
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Out {
-        sign_in: bool,
-        activation: bool,
-        message: String,
-    }
-    to_js(&Out {
-        sign_in: fit.sign_in,
-        activation: fit.activation,
-        message: fit.message,
-    })
+    json_value(&entra_fit(period.max(0.0) as u64, offset_seconds as i64))
 }

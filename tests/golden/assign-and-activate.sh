@@ -1,9 +1,46 @@
+# hwoath_send FILE METHOD URL [BODY]: sends one Graph request with the access token in
+# $TOKEN, writes the answer to FILE and prints it. On 429 or 503 it waits as Retry-After says
+# (else 2, 4, 8… s; never more than 120 s) and tries again, 5 attempts at most; any other
+# error stops it (status 1), and the requests chained after it are not sent.
+hwoath_send() {
+  hw_file=$1 hw_method=$2 hw_url=$3
+  hw_attempt=1
+  hw_headers=$(mktemp) || return 1
+  while :; do
+    if [ $# -ge 4 ]; then
+      hw_status=$(printf '%s\n' "$4" | curl -sS -X "$hw_method" "$hw_url" \
+        -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+        --data-binary @- -D "$hw_headers" -o "$hw_file" -w '%{http_code}')
+    else
+      if [ "$hw_method" = POST ]; then hw_len='Content-Length: 0'; else hw_len=; fi
+      hw_status=$(curl -sS -X "$hw_method" "$hw_url" -H "Authorization: Bearer $TOKEN" \
+        ${hw_len:+-H "$hw_len"} -D "$hw_headers" -o "$hw_file" -w '%{http_code}')
+    fi
+    case $hw_status in
+      2??)
+        rm -f "$hw_headers"
+        echo "$hw_method $hw_url: HTTP $hw_status, answer in $hw_file" >&2
+        if [ -s "$hw_file" ]; then cat "$hw_file"; echo; fi
+        return 0 ;;
+      429|503)
+        [ "$hw_attempt" -lt 5 ] || break
+        hw_wait=$(tr -d '\r' < "$hw_headers" | sed -n 's/^[Rr][Ee][Tt][Rr][Yy]-[Aa][Ff][Tt][Ee][Rr]:[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' | tail -n 1)
+        [ -n "$hw_wait" ] || hw_wait=$((1 << hw_attempt))
+        [ "$hw_wait" -le 120 ] || hw_wait=120
+        echo "$hw_method $hw_url: HTTP $hw_status (attempt $hw_attempt of 5); waiting $hw_wait s" >&2
+        sleep "$hw_wait"
+        hw_attempt=$((hw_attempt + 1)) ;;
+      *) break ;;
+    esac
+  done
+  rm -f "$hw_headers"
+  echo "$hw_method $hw_url: HTTP $hw_status; the answer is in $hw_file. Stopped: the requests after this one are not sent." >&2
+  return 1
+}
+
 # [1/1] Assigns token 865923712 (device aad49556-1111-4222-8333-000000000001) to 0cadbf92-1111-4222-8333-444455556666 and activates it: code 406058 is for the 30 s step ending 2023-11-14 22:13:30 UTC (expiresAt 1700000010, 10 s after the given time); send it before then, or build the request again.
 # Permission: UserAuthenticationMethod.ReadWrite.All. Role: Authentication Administrator (Privileged Authentication Administrator for admin users).
-curl -X POST 'https://graph.microsoft.com/beta/users/0cadbf92-1111-4222-8333-444455556666/authentication/hardwareOathMethods/assignAndActivate' \
-  -H "Authorization: Bearer $TOKEN" \
-  -H 'Content-Type: application/json' \
-  --data-binary @- <<'EOF'
+hwoath_send 'hwoath-response.json' POST 'https://graph.microsoft.com/beta/users/0cadbf92-1111-4222-8333-444455556666/authentication/hardwareOathMethods/assignAndActivate' "$(cat <<'EOF'
 {
   "device": {
     "id": "aad49556-1111-4222-8333-000000000001"
@@ -12,3 +49,4 @@ curl -X POST 'https://graph.microsoft.com/beta/users/0cadbf92-1111-4222-8333-444
   "displayName": "Token2 C202 - 865923712"
 }
 EOF
+)"

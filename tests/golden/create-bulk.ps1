@@ -1,4 +1,6 @@
-# [1/1] Creates tokens 1–2 of 2 (serials 865923712 to 2300000000001), part 1 of 1; Graph documents no maximum per request, so chunks of 100 are a choice, not a limit.
+Connect-MgGraph -Scopes 'Policy.ReadWrite.AuthenticationMethod', 'UserAuthenticationMethod.ReadWrite.All'
+
+# [1/1] Creates tokens 1–2 of 2 (serials 865923712 to 2300000000001), part 1 of 1; Graph documents no maximum per request, so chunks of 100 are a choice, not a limit. 1 token(s) are assigned at creation (assignTo is the user's object id).
 # Permission: Policy.ReadWrite.AuthenticationMethod, UserAuthenticationMethod.ReadWrite.All. Role: Authentication Policy Administrator, plus Authentication Administrator (Privileged Authentication Administrator for admin users).
 Invoke-MgGraphRequest -Method PATCH -Uri 'https://graph.microsoft.com/beta/directory/authenticationMethodDevices/hardwareOathDevices' -Body @'
 {
@@ -28,4 +30,4 @@ Invoke-MgGraphRequest -Method PATCH -Uri 'https://graph.microsoft.com/beta/direc
     }
   ]
 }
-'@ -ContentType 'application/json'
+'@ -ContentType 'application/json' -OutputType Json

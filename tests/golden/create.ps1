@@ -1,3 +1,5 @@
+Connect-MgGraph -Scopes 'Policy.ReadWrite.AuthenticationMethod', 'UserAuthenticationMethod.ReadWrite.All'
+
 # [1/2] Creates token 865923712 (Token2 C202) and assigns it to 0cadbf92-1111-4222-8333-444455556666.
 # Permission: Policy.ReadWrite.AuthenticationMethod, UserAuthenticationMethod.ReadWrite.All. Role: Authentication Policy Administrator, plus Authentication Administrator (Privileged Authentication Administrator for admin users).
 Invoke-MgGraphRequest -Method POST -Uri 'https://graph.microsoft.com/beta/directory/authenticationMethodDevices/hardwareOathDevices' -Body @'
@@ -12,7 +14,7 @@ Invoke-MgGraphRequest -Method POST -Uri 'https://graph.microsoft.com/beta/direct
     "id": "0cadbf92-1111-4222-8333-444455556666"
   }
 }
-'@ -ContentType 'application/json'
+'@ -ContentType 'application/json' -OutputType Json
 
 # [2/2] Creates token 2300000000001 (Token2 C203) in the inventory, unassigned.
 # Permission: Policy.ReadWrite.AuthenticationMethod. Role: Authentication Policy Administrator.
@@ -26,4 +28,4 @@ Invoke-MgGraphRequest -Method POST -Uri 'https://graph.microsoft.com/beta/direct
   "hashFunction": "hmacsha256",
   "displayName": "Spare SHA-256 token"
 }
-'@ -ContentType 'application/json'
+'@ -ContentType 'application/json' -OutputType Json

@@ -151,7 +151,8 @@ test('secret problems are listed with their positions and the secret stays maske
   await page.fill('#manual-secret', typed);
   const feedback = await page.$eval('#manual-secret-feedback', (el) => el.textContent);
   assert.match(feedback, /cannot be decoded/);
-  assert.match(feedback, /Digit 0 at position 19/);
+  // The 20th character (messages count from 1).
+  assert.match(feedback, /Digit 0 at position 20/);
   assert.equal(await page.getAttribute('#manual-secret', 'type'), 'password');
   assert.doesNotMatch(await page.$eval('#manual-secret-feedback .secret-map', (el) => el.textContent), /jbsw/);
   const kinds = await page.$$eval('#manual-secret-feedback .issue', (els) => els.map((e) => e.dataset.kind));

@@ -91,8 +91,12 @@ test('bulk create: the copied body, URL and PowerShell are the CLI\'s; secrets h
   assert.ok(http.includes(`${json[0].method} ${json[0].url}\n\n${body}`), 'the copied body is the CLI\'s text');
   assert.equal(await copied(page, `${first} [data-copy="url"]`), json[0].url);
   const psCopied = await copied(page, `${first} [data-copy="powershell"]`);
-  assert.ok(ps.includes(psCopied.trimEnd()), 'the PowerShell command is the CLI\'s');
-  assert.match(await copied(page, `${first} [data-copy="curl"]`), /^curl -X PATCH 'https:\/\/graph\.microsoft\.com\/beta\/directory\/authenticationMethodDevices\/hardwareOathDevices'/);
+  const [connect, ...invoke] = psCopied.trimEnd().split('\n');
+  assert.ok(ps.startsWith(`${connect}\n`), 'the PowerShell starts with the CLI\'s Connect-MgGraph line');
+  assert.ok(ps.includes(invoke.join('\n')), 'the PowerShell command is the CLI\'s');
+  const curlCopied = await copied(page, `${first} [data-copy="curl"]`);
+  assert.match(curlCopied, /^# hwoath_send FILE METHOD URL \[BODY\]/);
+  assert.ok(curlCopied.includes("hwoath_send 'hwoath-response.json' PATCH 'https://graph.microsoft.com/beta/directory/authenticationMethodDevices/hardwareOathDevices'"));
   assert.equal(await page.textContent(`${first} .method`), 'PATCH');
 
   // The keys are in the copied body but not on screen, unless asked for.

@@ -5,20 +5,19 @@
 
 use std::process::ExitCode;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, ValueEnum};
 use hwoath::core::diag::Diagnostic;
 use hwoath::core::tokenfile::{self, InputFormat, ParseOptions, Report};
-use hwoath::core::{HashAlg, Severity};
+use hwoath::core::{GraphHash, Severity};
 
 use crate::{display_name, print_json, read_input, read_listings, Unusable};
 
-/// Hash function for records that do not state one (every CSV row).
-#[derive(Clone, Copy, ValueEnum)]
-pub enum HashFunctionArg {
-    #[value(name = "hmacsha1")]
-    Hmacsha1,
-    #[value(name = "hmacsha256")]
-    Hmacsha256,
+/// `--hash-function`: the hashes Entra accepts, in Graph's spelling (core `GraphHash`), for
+/// every command that reads a token file.
+pub fn hash_function_parser() -> impl TypedValueParser<Value = GraphHash> {
+    PossibleValuesParser::new(GraphHash::ALL.map(GraphHash::graph_name))
+        .map(|s| GraphHash::from_graph_name(&s).expect("a listed hash"))
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -37,8 +36,8 @@ pub struct InputOpts {
     listings: Vec<String>,
     /// Hash function for records that state none (the legacy CSV has no hash column).
     /// Default: Graph's default, hmacsha1.
-    #[arg(long, value_enum)]
-    hash_function: Option<HashFunctionArg>,
+    #[arg(long, value_parser = hash_function_parser())]
+    hash_function: Option<GraphHash>,
     /// Input format (default: detect).
     #[arg(long, value_enum, default_value = "auto")]
     input_format: FormatArg,
@@ -53,10 +52,7 @@ impl InputOpts {
                 FormatArg::Json => InputFormat::Json,
                 FormatArg::Csv => InputFormat::Csv,
             },
-            hash_function: self.hash_function.map(|h| match h {
-                HashFunctionArg::Hmacsha1 => HashAlg::Sha1,
-                HashFunctionArg::Hmacsha256 => HashAlg::Sha256,
-            }),
+            hash_function: self.hash_function,
             listing,
         })
     }
@@ -74,8 +70,9 @@ impl InputOpts {
     }
 }
 
-/// `file:line:column: severity[CODE] record N field: message`.
-fn line(file: &str, d: &Diagnostic) -> String {
+/// `file:line:column: severity[CODE] record N field: message`, the record counted from 1 as in
+/// the page's table (the JSON output's `record` is the 0-based index).
+pub fn line(file: &str, d: &Diagnostic) -> String {
     let mut s = display_name(file).to_string();
     if let Some(l) = d.line {
         s.push_str(&format!(":{l}"));
@@ -85,7 +82,7 @@ fn line(file: &str, d: &Diagnostic) -> String {
     }
     s.push_str(&format!(": {}[{}]", d.severity.as_str(), d.code));
     if let Some(r) = d.record {
-        s.push_str(&format!(" record {r}"));
+        s.push_str(&format!(" record {}", r + 1));
     }
     if let Some(f) = d.field {
         s.push_str(&format!(" {f}"));
@@ -127,7 +124,8 @@ pub struct ValidateArgs {
     #[command(flatten)]
     input: InputOpts,
     /// Print {"records", "valid", "invalid", "diagnostics": [...]}; codes are catalogued in
-    /// docs/rules.md.
+    /// docs/rules.md. A diagnostic's "record" is the 0-based index (the text output and the
+    /// messages count records from 1).
     #[arg(long)]
     json: bool,
 }
@@ -173,11 +171,11 @@ pub fn normalize(a: &NormalizeArgs) -> Result<ExitCode, Unusable> {
                 let serial = s
                     .serial_number
                     .as_deref()
-                    .map(|x| format!(" (serial {x})"))
+                    .map(|x| format!(" (serial \"{}\")", hwoath::core::text::shorten(x)))
                     .unwrap_or_default();
-                eprintln!(
+                errln!(
                     "hwoath: skipped record {}{serial}: {}",
-                    s.record,
+                    s.record + 1,
                     s.reasons.join("; ")
                 );
             }
@@ -190,9 +188,9 @@ pub fn normalize(a: &NormalizeArgs) -> Result<ExitCode, Unusable> {
                 .iter()
                 .filter(|d| d.severity == Severity::Error)
             {
-                eprintln!("{}", line(&a.file, d));
+                errln!("{}", line(&a.file, d));
             }
-            eprintln!("hwoath: {e} (--skip-invalid)");
+            errln!("hwoath: {e} (--skip-invalid writes the valid ones)");
             Ok(ExitCode::from(1))
         }
     }

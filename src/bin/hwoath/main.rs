@@ -12,6 +12,15 @@ macro_rules! outln {
     };
 }
 
+/// `eprintln!` with the same escaping as [`outln!`] (`app::write_err_line`): every line the CLI
+/// writes to standard error goes through it.
+#[cfg(not(target_arch = "wasm32"))]
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::app::write_err_line(format_args!($($arg)*))
+    };
+}
+
 // The CLI is native-only: clap is not a dependency of the wasm build. `wasm-pack test` still
 // compiles every target for wasm32, so there the binary is an empty `main`.
 #[cfg(not(target_arch = "wasm32"))]

@@ -65,16 +65,28 @@ impl CodeOpts {
     }
 }
 
-/// Decodes `--secret`; `-` reads the secret from the first line of standard input. Every copy
-/// of the text is wiped when dropped.
+/// Decodes `--secret`; `-` reads the secret from the first line of standard input, with the
+/// terminal's echo off when standard input is a terminal. A secret given on the command line
+/// gets a warning. Every copy of the text is wiped when dropped.
 fn parse_secret(arg: &str) -> Result<ParsedSecret, Unusable> {
+    use std::io::IsTerminal;
     let text = if arg == "-" {
-        let mut line = Zeroizing::new(String::new());
-        std::io::stdin()
-            .read_line(&mut line)
-            .map_err(|e| Unusable(format!("cannot read the secret from standard input: {e}")))?;
+        let cannot = |e: std::io::Error| {
+            Unusable(format!("cannot read the secret from standard input: {e}"))
+        };
+        let line = if std::io::stdin().is_terminal() {
+            // Prompts on the terminal and reads it with echo off (rpassword restores the mode).
+            Zeroizing::new(
+                rpassword::prompt_password("Secret (typing is not shown): ").map_err(cannot)?,
+            )
+        } else {
+            let mut line = Zeroizing::new(String::new());
+            std::io::stdin().read_line(&mut line).map_err(cannot)?;
+            line
+        };
         Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string())
     } else {
+        errln!("hwoath: warning: a secret given as --secret KEY is now in your shell's history, and other users can read it in the process list while hwoath runs; use --secret - to type it without echo or to pipe it from a file");
         Zeroizing::new(arg.to_string())
     };
     Secret::parse(&text).map_err(|e| Unusable(format!("secret: {e}")))
@@ -114,13 +126,12 @@ pub fn verify(a: &VerifyArgs) -> Result<ExitCode, Unusable> {
     let g = a.opts.generator()?;
     let r = g.verify(&a.code, a.opts.time(), a.behind, a.ahead)?;
     if a.json {
-        print_json(&json!({
-            "matched": r.matched,
-            "offsetSteps": r.offset_steps,
-            "offsetSeconds": r.offset_seconds,
-        }));
+        print_json(&r);
     } else if let (Some(steps), Some(secs)) = (r.offset_steps, r.offset_seconds) {
-        outln!("matched at {steps:+} step(s) ({secs:+} s)");
+        outln!(
+            "matched at {steps:+} step(s) of {} s ({secs:+} s)",
+            a.opts.period
+        );
         outln!("{}", entra_fit(a.opts.period, secs).message);
     } else {
         outln!(
@@ -157,12 +168,7 @@ pub fn drift(a: &DriftArgs) -> Result<ExitCode, Unusable> {
     let codes: Vec<&str> = a.codes.iter().map(String::as_str).collect();
     let r = g.drift(&codes, a.opts.time(), max)?;
     if a.json {
-        let c: Vec<_> = r
-            .candidates
-            .iter()
-            .map(|c| json!({"offsetSteps": c.offset_steps, "offsetSeconds": c.offset_seconds}))
-            .collect();
-        print_json(&json!({"candidates": c, "scannedSteps": r.scanned_steps}));
+        print_json(&r);
     } else {
         outln!(
             "scanned {} step(s) (±{}) for {} code(s): {} candidate(s)",
@@ -173,8 +179,9 @@ pub fn drift(a: &DriftArgs) -> Result<ExitCode, Unusable> {
         );
         for c in &r.candidates {
             outln!(
-                "  {:+} step(s) = {:+} s: {}",
+                "  {:+} step(s) of {} s = {:+} s: {}",
                 c.offset_steps,
+                a.opts.period,
                 c.offset_seconds,
                 entra_fit(a.opts.period, c.offset_seconds).message
             );
@@ -207,20 +214,12 @@ pub fn inspect(a: &InspectArgs) -> Result<ExitCode, Unusable> {
     let canonical = p.secret.to_base32();
     let masked = hwoath::core::secret::mask(&canonical);
     if a.json {
-        let issues: Vec<_> = p
-            .issues
-            .iter()
-            .map(|i| {
-                json!({"kind": i.kind.code(), "severity": i.severity().as_str(),
-                       "positions": i.positions, "message": i.message})
-            })
-            .collect();
         print_json(&json!({
             "byteLength": p.secret.len(),
             "bits": p.secret.len() * 8,
             "canonicalLength": canonical.len(),
             "masked": masked,
-            "issues": issues,
+            "issues": p.issues,
         }));
     } else {
         outln!(

@@ -7,7 +7,14 @@
 //!   request, so every token of it failed;
 //! - a JSON-batch answer `{"responses":[{"id","status","body"}]}`: each `id` is read as a
 //!   `@contentId`; a body that is itself a bulk answer is read item by item;
-//! - a single created device (`POST` answer) `{"id","serialNumber",…}`.
+//! - a single created device (`POST` answer) `{"id","serialNumber",…}`;
+//! - any of these as a raw HTTP response or as what PowerShell printed for
+//!   `Invoke-MgGraphRequest`'s error ([`super::answer`]): a status that is not 2xx marks every
+//!   token of the request failed, whatever the body says. An error answer is never read as
+//!   "created".
+//!
+//! Every value echoed from the answer is escaped (`text::visible`, `text::shorten`); answer
+//! fields with text-direction or other invisible controls are flagged (HW510, HW511).
 //!
 //! Per-item errors inside a bulk answer are **not documented**; an item with an `error` or an
 //! OData `@Core.DataModificationException` member is read as that token's failure. A token the
@@ -22,9 +29,13 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::answer;
 use super::requests::chunk_ranges;
 use super::DEFAULT_CHUNK;
+use crate::core::diag::Diagnostic;
+use crate::core::text::visible;
 use crate::core::token::Token;
+use crate::core::tokenfile::json;
 
 /// Which tokens the response is for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,6 +144,10 @@ pub struct Reconciliation {
     pub unmatched: Vec<UnmatchedItem>,
     /// Caveats for the reader.
     pub notes: Vec<String>,
+    /// The HTTP status the pasted text gives (raw HTTP, PowerShell's error), if any.
+    pub status: Option<u16>,
+    /// HW510/HW511: answer fields that hold text-direction or other invisible controls.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Reconciliation {
@@ -157,30 +172,42 @@ impl fmt::Display for UnusableResponse {
 
 impl std::error::Error for UnusableResponse {}
 
-fn unusable(message: impl Into<String>) -> UnusableResponse {
-    UnusableResponse {
-        message: message.into(),
+impl UnusableResponse {
+    /// An unusable answer with this reason.
+    pub fn new(message: impl Into<String>) -> UnusableResponse {
+        UnusableResponse {
+            message: message.into(),
+        }
     }
+}
+
+fn unusable(message: impl Into<String>) -> UnusableResponse {
+    UnusableResponse::new(message)
 }
 
 const UNDOCUMENTED: &str = "Graph documents no per-item error format for the bulk create; a token the response does not list may or may not exist: check it with a list request (GET …/hardwareOathDevices?$filter=serialNumber eq '…').";
 
-fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
-    path.iter().try_fold(v, |v, k| v.get(k))?.as_str()
+fn str_at(v: &Value, path: &[&str]) -> Option<String> {
+    path.iter()
+        .try_fold(v, |v, k| v.get(k))?
+        .as_str()
+        .map(|s| visible(s).into_owned())
 }
 
 fn content_id(v: &Value) -> Option<String> {
     match v.get("@contentId")? {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(visible(s).into_owned()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
 }
 
-/// `code: message` of an OData error object (or of `@Core.DataModificationException.info`).
-fn error_text(err: &Value) -> String {
-    let code = err.get("code").and_then(Value::as_str).unwrap_or("");
-    let message = err.get("message").and_then(Value::as_str).unwrap_or("");
+/// `code: message` of an OData error object (or of `@Core.DataModificationException.info`),
+/// escaped (`text::visible`). Not shortened: a cut could split a secret the caller scrubs.
+pub(super) fn error_text(err: &Value) -> String {
+    let code = visible(err.get("code").and_then(Value::as_str).unwrap_or("")).into_owned();
+    let raw = err.get("message").and_then(Value::as_str).unwrap_or("");
+    let message = visible(raw).into_owned();
     let mut s = match (code.is_empty(), message.is_empty()) {
         (false, false) => format!("{code}: {message}"),
         (false, true) => code.to_string(),
@@ -192,7 +219,7 @@ fn error_text(err: &Value) -> String {
         .and_then(|i| i.get("request-id"))
         .and_then(Value::as_str)
     {
-        s.push_str(&format!(" (request-id {rid})"));
+        s.push_str(&format!(" (request-id {})", visible(rid)));
     }
     s
 }
@@ -368,15 +395,10 @@ impl<'a> Matcher<'a> {
     /// One bulk item (or device object). `fallback_cid` is a batch response id.
     fn item(&mut self, index: usize, item: &Value, fallback_cid: Option<String>) {
         let cid = content_id(item).or(fallback_cid);
-        let serial = str_at(item, &["device", "serialNumber"])
-            .or_else(|| str_at(item, &["serialNumber"]))
-            .map(str::to_string);
-        let id = str_at(item, &["device", "id"])
-            .or_else(|| str_at(item, &["id"]))
-            .map(str::to_string);
-        let status = str_at(item, &["device", "status"])
-            .or_else(|| str_at(item, &["status"]))
-            .map(str::to_string);
+        let serial =
+            str_at(item, &["device", "serialNumber"]).or_else(|| str_at(item, &["serialNumber"]));
+        let id = str_at(item, &["device", "id"]).or_else(|| str_at(item, &["id"]));
+        let status = str_at(item, &["device", "status"]).or_else(|| str_at(item, &["status"]));
         let found = match item_error(item) {
             Some(reason) => Found::failed(cid, serial, reason),
             None => Found {
@@ -427,22 +449,10 @@ impl<'a> Matcher<'a> {
             tokens,
             unmatched: self.unmatched,
             notes,
+            status: None,
+            diagnostics: Vec::new(),
         }
     }
-}
-
-/// Strips a leading BOM and an HTTP status line with headers, as pasted from a raw response.
-fn strip_envelope(text: &str) -> &str {
-    let t = text.trim_start_matches('\u{feff}').trim_start();
-    if t.starts_with("HTTP/") {
-        if let Some(i) = t.find("\r\n\r\n") {
-            return &t[i + 4..];
-        }
-        if let Some(i) = t.find("\n\n") {
-            return &t[i + 2..];
-        }
-    }
-    t
 }
 
 /// Replaces any token's secret (canonical base32, any case) in text taken from the response.
@@ -467,6 +477,26 @@ fn scrub(text: &str, tokens: &[&Token]) -> String {
     out
 }
 
+/// Whether a `$batch` answer is resolve-users' (its bodies are users or 404s), not a create's.
+pub(super) fn is_users_batch(responses: &[Value]) -> bool {
+    let user = |b: &Value| {
+        b.get("userPrincipalName").is_some()
+            || b.get("@odata.context")
+                .and_then(Value::as_str)
+                .is_some_and(|c| c.contains("$metadata#users"))
+    };
+    responses.iter().any(|r| r.get("body").is_some_and(user))
+        || (!responses.is_empty()
+            && responses.iter().all(|r| {
+                r.get("status").and_then(Value::as_u64) == Some(404)
+                    && r.get("body")
+                        .and_then(|b| b.get("error"))
+                        .and_then(|e| e.get("code"))
+                        .and_then(Value::as_str)
+                        == Some("Request_ResourceNotFound")
+            }))
+}
+
 /// Maps `response` (the text Graph answered) to `tokens` (the file's valid tokens in input order).
 /// Only tokens of `options.part` are reported when it is given. Fails only when the response is
 /// not JSON or not a known shape.
@@ -476,24 +506,27 @@ pub fn reconcile(
     options: &ReconcileOptions,
 ) -> Result<Reconciliation, UnusableResponse> {
     crate::core::limits::check_input_size("the response", response.len()).map_err(unusable)?;
-    let body = strip_envelope(response);
-    if body.trim().is_empty() {
+    let un = answer::unwrap(response);
+    let body = un.body.as_str();
+    if body.trim().is_empty() && !un.failed() {
         return Err(unusable(
             "the response is empty (a 204 No Content answer has nothing to map)",
         ));
     }
-    let value: Value = serde_json::from_str(body).map_err(|e| {
-        unusable(format!(
-            "the response is not JSON ({} at line {}, column {})",
-            match e.classify() {
-                serde_json::error::Category::Eof => "it ends too early",
-                serde_json::error::Category::Syntax => "syntax error",
-                _ => "unexpected content",
-            },
-            e.line(),
-            e.column()
-        ))
-    })?;
+    let (value, diagnostics) = if body.trim().is_empty() {
+        (Value::Null, Vec::new())
+    } else {
+        let root = json::parse(body).map_err(|e| {
+            unusable(format!(
+                "the response is not JSON ({} at line {}, column {})",
+                e.message,
+                e.pos.line + un.line_offset,
+                e.pos.column
+            ))
+        })?;
+        let d = answer::scan_fields(body, &root, "the response", un.line_offset);
+        (root.to_serde(), d)
+    };
     let scope = match options.part {
         None => 0..tokens.len(),
         Some(part) => {
@@ -512,14 +545,32 @@ pub fn reconcile(
     let mut m = Matcher::new(tokens, scope);
     let mut notes = Vec::new();
 
-    let result = if let Some(err) = value.get("error").filter(|e| e.is_object()) {
+    let refused = value.get("error").filter(|e| e.is_object());
+    if refused.is_none()
+        && value
+            .get("responses")
+            .and_then(Value::as_array)
+            .is_some_and(|r| is_users_batch(r))
+    {
+        return Err(unusable("this is the answer of resolve-users (users, not devices): give it to hwoath graph with --users (JS: users), not to reconcile"));
+    }
+    let result = if refused.is_some() || un.failed() {
+        let status = un
+            .status_text
+            .as_deref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        let why = match refused {
+            Some(err) => error_text(err),
+            None => "no error body".to_string(),
+        };
         let reason = scrub(
-            &format!("Graph refused the whole request: {}", error_text(err)),
+            &format!("Graph refused the whole request{status}: {why}"),
             tokens,
         );
         notes.push("An error body means the whole request was refused, so no token of it was created; fix the cause and send the request again.".into());
         if options.part.is_none() && tokens.len() > options.chunk.max(1) {
-            notes.push("If the file was sent in several parts, give the part this answer belongs to (--part / part) so the other parts are not marked failed.".into());
+            notes.push("If the file was sent in several parts, say which part this answer belongs to so the other parts are not marked failed.".into());
         }
         let scope = m.scope.clone();
         for i in scope {
@@ -580,6 +631,11 @@ pub fn reconcile(
         ));
     };
     let mut result = result;
+    result.status = un.status;
+    result.diagnostics = diagnostics;
+    for d in &mut result.diagnostics {
+        d.message = scrub(&d.message, tokens);
+    }
     for u in &mut result.unmatched {
         u.message = scrub(&u.message, tokens);
     }
@@ -619,10 +675,43 @@ mod tests {
     }
 
     #[test]
-    fn http_envelope_is_skipped() {
-        assert_eq!(
-            strip_envelope("HTTP/1.1 201 Created\r\nA: b\r\n\r\n{}"),
-            "{}"
+    fn error_answers_never_map_to_created() {
+        let tokens = [tok("111"), tok("222"), tok("333")];
+        let refs: Vec<&Token> = tokens.iter().collect();
+        let o = ReconcileOptions {
+            chunk: 2,
+            part: Some(2),
+        };
+        // Graph's error body, a raw 400 whose body lists a device, PowerShell's error text:
+        // every token of the part fails.
+        for text in [
+            r#"{"error":{"code":"BadRequest","message":"Invalid request"}}"#.to_string(),
+            "HTTP/1.1 400 Bad Request\r\n\r\n{\"value\":[{\"id\":\"x\",\"serialNumber\":\"333\"}]}".to_string(),
+            "Invoke-MgGraphRequest: PATCH https://graph.microsoft.com/beta/x\nHTTP/2.0 429 Too Many Requests\nRetry-After: 3\n\n{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"slow down\"}}\n".to_string(),
+            "Invoke-MgGraphRequest: Response status code does not indicate success: ServiceUnavailable (Service Unavailable).".to_string(),
+        ] {
+            let r = reconcile(&refs, &text, &o).unwrap();
+            assert_eq!(r.shape, ResponseShape::Error, "{text}");
+            assert_eq!((r.created, r.failed, r.unknown), (0, 1, 0), "{text}");
+            assert_eq!(r.tokens[0].serial_number, "333");
+            assert!(!r.all_created());
+        }
+    }
+
+    #[test]
+    fn echoed_fields_are_escaped_and_flagged() {
+        let tokens = [tok("111")];
+        let refs: Vec<&Token> = tokens.iter().collect();
+        let text = "{\"value\":[{\"id\":\"d\\u001b[2K\u{202e}1\",\"serialNumber\":\"111\",\"status\":\"ok\"}]}";
+        let r = reconcile(&refs, text, &ReconcileOptions::default()).unwrap();
+        let id = r.tokens[0].device_id.as_deref().unwrap();
+        assert!(
+            !id.chars()
+                .any(|c| c.is_control() || crate::core::text::is_bidi_control(c)),
+            "{id:?}"
         );
+        assert!(id.contains("\\u{1b}"), "{id}");
+        let codes: Vec<&str> = r.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["HW510"], "{:?}", r.diagnostics);
     }
 }

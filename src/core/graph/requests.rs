@@ -1,31 +1,30 @@
-//! Building [`GraphRequest`]s from tokens. URLs, permissions and roles: shared docs §2.
+//! Building [`GraphRequest`]s from tokens, options and the answers of earlier requests. URLs,
+//! permissions and roles: [`super::catalogue`] (docs/graph.md cites each page).
 
 use std::ops::Range;
 
 use serde_json::{json, Value};
 
-use super::{GraphRequest, RequestError, RequestKind, RequestOptions, GRAPH_BASE};
+use super::catalogue::*;
+use super::users::{self, is_guest_upn, user_of, BATCH_LIMIT};
+use super::{
+    GraphRequest, RequestError, RequestInputs, RequestKind, RequestOptions, UserResolution,
+    UserState, GRAPH_BASE,
+};
+use crate::core::diag::Diagnostic;
 use crate::core::otp::{human_duration, Generator, OtpParams};
-use crate::core::token::{is_guid, DeltaItem, Token};
+use crate::core::secret::Severity;
+use crate::core::text::{shorten, visible};
+use crate::core::token::{is_guid, DeltaItem, ListedDevice, Token};
 
-const DEVICES: &str = "/directory/authenticationMethodDevices/hardwareOathDevices";
-const POLICY: &str =
-    "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/hardwareOath";
-
-const PERM_DEVICES: &str = "Policy.ReadWrite.AuthenticationMethod";
-const PERM_READ: &str = "Policy.Read.All";
-const PERM_USER: &str = "UserAuthenticationMethod.ReadWrite.All";
-const ROLE_POLICY: &str = "Authentication Policy Administrator";
-const ROLE_USER: &str =
-    "Authentication Administrator (Privileged Authentication Administrator for admin users)";
+/// The `$select` of `list-all`: everything hwoath's listing reader and an inventory export use.
+pub const LIST_ALL_SELECT: &str =
+    "id,serialNumber,displayName,manufacturer,model,status,assignedTo,hashFunction,timeIntervalInSeconds,lastUsedDateTime";
 
 /// Permission and role of a create; assigning at creation also needs the user-method rights.
 fn create_access(assigns: bool) -> (&'static str, &'static str) {
     if assigns {
-        (
-            "Policy.ReadWrite.AuthenticationMethod, UserAuthenticationMethod.ReadWrite.All",
-            "Authentication Policy Administrator, plus Authentication Administrator (Privileged Authentication Administrator for admin users)",
-        )
+        (PERM_CREATE_ASSIGN, ROLE_CREATE_ASSIGN)
     } else {
         (PERM_DEVICES, ROLE_POLICY)
     }
@@ -103,175 +102,7 @@ fn user_url(user: &str, rest: &str) -> String {
     )
 }
 
-/// For a token created unassigned although the file names a user by UPN.
-fn upn_left_out(target: Option<&str>) -> String {
-    match target {
-        Some(upn) if !is_guid(upn) => format!(" The file names {upn} by UPN, which assignTo does not take: assign it afterwards with --request assign."),
-        _ => String::new(),
-    }
-}
-
-fn upn_note(user: &str) -> String {
-    if is_guid(user) {
-        String::new()
-    } else {
-        format!(" assignTo.id is documented as the user's object id; \"{user}\" looks like a UPN, which Graph may not accept there.")
-    }
-}
-
-/// Builds the requests of `options.kind` for `tokens` (the file's valid tokens in input order;
-/// a token's index in the slice is its record index).
-///
-/// - `create-bulk`: one `PATCH` per chunk of `options.chunk` tokens; `@contentId` is the token's
-///   1-based position in the selection, so it is unique within and across the chunks
-///   ("1".."n" for a single request). 0 tokens give no request.
-/// - `create`, `list`, `assign-and-activate-by-serial`: one request per token.
-/// - `assign`, `activate`, `assign-and-activate`, `deactivate`, `unassign`, `delete`: name a
-///   device by id, so they need `device_id` and exactly one selected token (use `serial`).
-/// - `enable-policy`: one request, whatever the file holds.
-pub fn build_requests(
-    tokens: &[&Token],
-    options: &RequestOptions,
-) -> Result<Vec<GraphRequest>, RequestError> {
-    let kind = options.kind;
-    if options.chunk == 0 {
-        return Err(RequestError::ZeroChunk);
-    }
-    let mut selected: Vec<(usize, &Token)> = tokens.iter().copied().enumerate().collect();
-    if let Some(serial) = &options.serial {
-        selected.retain(|(_, t)| &t.serial_number == serial);
-        if selected.is_empty() {
-            return Err(RequestError::NoSuchSerial {
-                serial: serial.clone(),
-            });
-        }
-    }
-    if kind == RequestKind::EnablePolicy {
-        return Ok(vec![enable_policy()]);
-    }
-    if kind == RequestKind::CreateBulk {
-        return Ok(create_bulk(
-            &selected,
-            options.chunk,
-            options.user.as_deref(),
-        ));
-    }
-
-    let device_id = if kind.needs_device_id() {
-        let id = options
-            .device_id
-            .as_deref()
-            .ok_or(RequestError::MissingDeviceId { kind })?;
-        if selected.len() != 1 {
-            return Err(RequestError::DeviceIdNeedsOneToken {
-                kind,
-                count: selected.len(),
-            });
-        }
-        Some(id)
-    } else {
-        None
-    };
-    let time = if kind.needs_time() {
-        Some(options.time.ok_or(RequestError::MissingTime { kind })?)
-    } else {
-        None
-    };
-    let user_of = |t: &Token| options.user.clone().or_else(|| t.assign_to.clone());
-    if kind.needs_user() {
-        let missing: Vec<String> = selected
-            .iter()
-            .filter(|(_, t)| user_of(t).is_none())
-            .map(|(_, t)| t.serial_number.clone())
-            .collect();
-        if !missing.is_empty() {
-            return Err(RequestError::MissingUser {
-                kind,
-                serials: missing,
-            });
-        }
-    }
-
-    let mut out = Vec::with_capacity(selected.len());
-    for &(record, t) in &selected {
-        let user = user_of(t);
-        let user = user.as_deref().unwrap_or_default();
-        let id = device_id.unwrap_or_default();
-        let serial = &t.serial_number;
-        let user_access = (PERM_USER, ROLE_USER);
-        let method_path = |action: &str| format!("/{}{action}", path_segment(id));
-        let mut req = match kind {
-            RequestKind::Create => create_one(t, options.user.as_deref()),
-            RequestKind::List => request(
-                "GET",
-                format!("{GRAPH_BASE}{DEVICES}?{}", serial_filter(serial)),
-                None,
-                (PERM_READ, ROLE_POLICY),
-                format!("Looks up serial {serial} in the tenant's inventory: its id, status and assigned user (the secret is never returned)."),
-            ),
-            RequestKind::Assign => request(
-                "POST",
-                user_url(user, ""),
-                Some(json!({ "device": { "id": id } })),
-                user_access,
-                format!("Assigns token {serial} (device {id}) to {user} without activating it; the user can activate it on My Security Info."),
-            ),
-            RequestKind::Activate
-            | RequestKind::AssignAndActivate
-            | RequestKind::AssignAndActivateBySerial => {
-                let (code, expires, text) = code_at(t, time.unwrap_or_default());
-                let name = display_name(t);
-                let (url, body, note) = match kind {
-                    RequestKind::Activate => (
-                        user_url(user, &method_path("/activate")),
-                        json!({ "verificationCode": code, "displayName": name }),
-                        format!("Activates token {serial} (device {id}, already assigned) for {user}: {text}."),
-                    ),
-                    RequestKind::AssignAndActivate => (
-                        user_url(user, "/assignAndActivate"),
-                        json!({ "device": { "id": id }, "verificationCode": code, "displayName": name }),
-                        format!("Assigns token {serial} (device {id}) to {user} and activates it: {text}."),
-                    ),
-                    _ => (
-                        user_url(user, "/assignAndActivateBySerialNumber"),
-                        json!({ "verificationCode": code, "serialNumber": serial, "displayName": name }),
-                        format!("Assigns token {serial} to {user} by serial number and activates it: {text}."),
-                    ),
-                };
-                let mut r = request("POST", url, Some(body), user_access, note);
-                r.expires_at = Some(expires);
-                r
-            }
-            RequestKind::Deactivate => request(
-                "POST",
-                user_url(user, &method_path("/deactivate")),
-                None,
-                user_access,
-                format!("Deactivates token {serial} (device {id}) for {user}; it stays assigned to them."),
-            ),
-            RequestKind::Unassign => request(
-                "DELETE",
-                user_url(user, &method_path("")),
-                None,
-                user_access,
-                format!("Unassigns token {serial} (device {id}) from {user}; it goes back to the inventory as available."),
-            ),
-            RequestKind::Delete => request(
-                "DELETE",
-                format!("{GRAPH_BASE}{DEVICES}{}", method_path("")),
-                None,
-                (PERM_DEVICES, ROLE_POLICY),
-                format!("Deletes token {serial} (device {id}) from the inventory; unassign it first if it is assigned."),
-            ),
-            RequestKind::CreateBulk | RequestKind::EnablePolicy => unreachable!("handled above"),
-        };
-        req.records = vec![record];
-        out.push(req);
-    }
-    Ok(out)
-}
-
-/// A request without `expiresAt` or records (the caller sets them).
+/// A request without `expiresAt`, warnings or records (the caller sets them).
 fn request(
     method: &'static str,
     url: String,
@@ -287,130 +118,845 @@ fn request(
         role: role.into(),
         note,
         expires_at: None,
+        warnings: vec![],
         records: vec![],
+        paged: false,
     }
+}
+
+/// The user a request names, after resolution.
+struct Target {
+    /// What goes into the URL or body: the object id when known, else the UPN as given.
+    key: String,
+    /// The object id, when known.
+    object_id: Option<String>,
+    /// For notes: the UPN or id as given, escaped.
+    shown: String,
+    guest: bool,
+    disabled: bool,
+}
+
+/// Turns the user each token names into a [`Target`], with the resolution when given.
+struct Users<'a> {
+    option: Option<&'a str>,
+    resolution: Option<&'a UserResolution>,
+}
+
+impl<'a> Users<'a> {
+    fn raw(&self, t: &'a Token) -> Option<&'a str> {
+        user_of(t, self.option)
+    }
+
+    /// `Err(problem)` when the resolution says the user cannot be used.
+    fn target(&self, u: &str) -> Result<Target, String> {
+        let shown = visible(u).into_owned();
+        if is_guid(u) {
+            return Ok(Target {
+                key: u.to_string(),
+                object_id: Some(u.to_string()),
+                shown,
+                guest: false,
+                disabled: false,
+            });
+        }
+        let entry = self.resolution.and_then(|r| r.get(u));
+        match entry {
+            Some(e) if e.state.usable() => Ok(Target {
+                key: e.object_id.clone().unwrap_or_else(|| u.to_string()),
+                object_id: e.object_id.clone(),
+                shown,
+                guest: e.state == UserState::Guest || is_guest_upn(u),
+                disabled: e.state == UserState::Disabled,
+            }),
+            Some(e) => Err(format!(
+                "{shown}: {}",
+                e.message.clone().unwrap_or_else(|| "not usable".into())
+            )),
+            None => Ok(Target {
+                key: u.to_string(),
+                object_id: None,
+                shown,
+                guest: is_guest_upn(u),
+                disabled: false,
+            }),
+        }
+    }
+}
+
+/// A warning about the user of token `record`.
+fn user_warning(code: &'static str, record: usize, message: String) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Warning,
+        code,
+        Some(record),
+        Some("assignTo"),
+        None,
+        message,
+    )
+}
+
+const GUEST_RULE: &str = "hardware OATH tokens cannot be assigned to guest users in the resource tenant (Entra: Upload OATH tokens)";
+
+/// HW501 / HW502 for a request that names `target` for token `record`.
+fn user_warnings(target: &Target, record: usize, assigning: bool) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if target.guest && assigning {
+        out.push(user_warning(users::CODE_GUEST, record, format!(
+            "{} is a guest user: {GUEST_RULE}; this request is expected to fail. Assign the token in the user's home tenant instead.",
+            target.shown
+        )));
+    }
+    if target.disabled {
+        out.push(user_warning(users::CODE_DISABLED, record, format!(
+            "{} is disabled (accountEnabled false): the request can succeed, but the user cannot sign in with the token until the account is enabled.",
+            target.shown
+        )));
+    }
+    out
+}
+
+/// HW501 for a token a create leaves unassigned because its user is a guest.
+fn guest_left_out(target: &Target, record: usize) -> Diagnostic {
+    user_warning(
+        users::CODE_GUEST,
+        record,
+        format!(
+            "{} is a guest user: {GUEST_RULE}, so the token is created unassigned.",
+            target.shown
+        ),
+    )
+}
+
+/// A device the request is for: its Graph id and, from a listing, its status.
+struct Device {
+    id: String,
+    status: Option<String>,
+}
+
+/// The listing's devices with `serial` (exact, else case-insensitive) that have an id.
+fn listed<'l>(listing: &'l [ListedDevice], serial: &str) -> Vec<&'l ListedDevice> {
+    let exact: Vec<&ListedDevice> = listing
+        .iter()
+        .filter(|d| d.serial_number == serial && d.id.is_some())
+        .collect();
+    if !exact.is_empty() {
+        return exact;
+    }
+    listing
+        .iter()
+        .filter(|d| d.serial_number.eq_ignore_ascii_case(serial) && d.id.is_some())
+        .collect()
+}
+
+/// The device id of each selected token: `--device-id` for a one-token selection, else found by
+/// serial in the listing.
+fn devices(
+    kind: RequestKind,
+    selected: &[(usize, &Token)],
+    options: &RequestOptions,
+    inputs: &RequestInputs,
+) -> Result<Vec<Device>, RequestError> {
+    if let Some(id) = options.device_id.as_deref() {
+        if selected.len() != 1 {
+            return Err(RequestError::DeviceIdNeedsOneToken {
+                kind,
+                count: selected.len(),
+            });
+        }
+        let status = inputs.listing.as_deref().and_then(|l| {
+            l.iter()
+                .find(|d| d.id.as_deref() == Some(id))
+                .and_then(|d| d.status.clone())
+        });
+        return Ok(vec![Device {
+            id: id.to_string(),
+            status,
+        }]);
+    }
+    let Some(listing) = inputs.listing.as_deref() else {
+        return Err(RequestError::MissingDeviceId { kind });
+    };
+    let mut out = Vec::with_capacity(selected.len());
+    let mut absent = Vec::new();
+    for (_, t) in selected {
+        let hits = listed(listing, &t.serial_number);
+        match hits.as_slice() {
+            [] => absent.push(t.serial_number.clone()),
+            [d] => out.push(Device {
+                id: d.id.clone().unwrap_or_default(),
+                status: d.status.clone(),
+            }),
+            many => {
+                return Err(RequestError::TwiceInListing {
+                    serial: t.serial_number.clone(),
+                    ids: many.iter().filter_map(|d| d.id.clone()).collect(),
+                })
+            }
+        }
+    }
+    if !absent.is_empty() {
+        return Err(RequestError::NotInListing {
+            kind,
+            serials: absent,
+        });
+    }
+    Ok(out)
+}
+
+/// The targets of the selected tokens for a kind that names a user: missing users, unusable
+/// ones and (for object-id-only kinds) unresolved UPNs are errors, each listing every token.
+fn targets(
+    kind: RequestKind,
+    selected: &[(usize, &Token)],
+    users: &Users,
+) -> Result<Vec<Target>, RequestError> {
+    let mut missing = Vec::new();
+    let mut problems = Vec::new();
+    let mut upns = Vec::new();
+    let mut out = Vec::with_capacity(selected.len());
+    for (_, t) in selected {
+        let Some(u) = users.raw(t) else {
+            missing.push(t.serial_number.clone());
+            continue;
+        };
+        match users.target(u) {
+            Ok(target) => {
+                if kind.info().needs.object_id_only
+                    && target.object_id.is_none()
+                    && !upns.contains(&u.to_string())
+                {
+                    upns.push(u.to_string());
+                }
+                out.push(target);
+            }
+            Err(p) => {
+                if !problems.contains(&p) {
+                    problems.push(p);
+                }
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(RequestError::MissingUser {
+            kind,
+            serials: missing,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(RequestError::UnresolvedUsers { kind, problems });
+    }
+    if !upns.is_empty() {
+        return Err(RequestError::NeedsObjectId { kind, upns });
+    }
+    Ok(out)
+}
+
+/// Builds the requests of `options.kind` for `tokens` (the file's valid tokens in input order;
+/// a token's index in the slice is its record index), with no earlier answers: see
+/// [`build_requests_with`].
+pub fn build_requests(
+    tokens: &[&Token],
+    options: &RequestOptions,
+) -> Result<Vec<GraphRequest>, RequestError> {
+    build_requests_with(tokens, options, &RequestInputs::default())
+}
+
+/// Builds the requests of `options.kind` for `tokens`, using the answers in `inputs`.
+///
+/// - `create-bulk`: one `PATCH` per chunk of `options.chunk` tokens; `@contentId` is the token's
+///   1-based position in the selection, so it is unique within and across the chunks. A token
+///   is assigned at creation (`assignTo`) only by object id: its own GUID, or its UPN resolved
+///   by `inputs.users`; other UPNs are created unassigned (the note says how to assign them),
+///   and an explicit `options.user` that is an unresolved UPN is refused. 0 tokens give no
+///   request.
+/// - `create`, `list`, `get`, `update`, `assign`, `assign-ref`, `activate`,
+///   `assign-and-activate`, `assign-and-activate-by-serial`, `deactivate`, `unassign`,
+///   `delete`: one request per selected token. The kinds that name a device by id take
+///   `options.device_id` (a one-token selection, see `options.serial`) or find every token's id
+///   by serial in `inputs.listing`.
+/// - `user-methods`: one request per distinct user; `resolve-users`: one `$batch` per 20
+///   distinct UPNs (none when every user is an object id already).
+/// - `cleanup-duplicate`: the two `DELETE`s per legacy instance (needs `inputs.user_methods`
+///   and `inputs.listing`).
+/// - `read-policy`, `enable-policy`, `list-all`: one request, whatever the file holds.
+///
+/// Users resolved by `inputs.users` are named by object id everywhere; assignment requests
+/// naming a guest carry warning HW501, a disabled user HW502.
+pub fn build_requests_with(
+    tokens: &[&Token],
+    options: &RequestOptions,
+    inputs: &RequestInputs,
+) -> Result<Vec<GraphRequest>, RequestError> {
+    let kind = options.kind;
+    if options.chunk == 0 {
+        return Err(RequestError::ZeroChunk);
+    }
+    let mut selected: Vec<(usize, &Token)> = tokens.iter().copied().enumerate().collect();
+    if let Some(serial) = &options.serial {
+        if kind.info().needs.serial == super::Need::No {
+            return Err(RequestError::SerialNotTaken { kind });
+        }
+        selected.retain(|(_, t)| &t.serial_number == serial);
+        if selected.is_empty() {
+            return Err(RequestError::NoSuchSerial {
+                serial: serial.clone(),
+            });
+        }
+    }
+    let users = Users {
+        option: options
+            .user
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty()),
+        resolution: inputs.users.as_ref(),
+    };
+    match kind {
+        RequestKind::ReadPolicy => return Ok(vec![read_policy()]),
+        RequestKind::EnablePolicy => return Ok(vec![enable_policy()]),
+        RequestKind::ListAll => return Ok(vec![list_all(inputs)]),
+        RequestKind::ResolveUsers => return Ok(resolve_users(&selected, &users)),
+        RequestKind::CreateBulk => return create_bulk(&selected, options.chunk, &users),
+        RequestKind::UserMethods => return user_methods(&selected, &users),
+        RequestKind::CleanupDuplicate => return cleanup_duplicate(&selected, &users, inputs),
+        _ => {}
+    }
+
+    let devices = if kind.needs_device_id() {
+        Some(devices(kind, &selected, options, inputs)?)
+    } else {
+        None
+    };
+    let time = if kind.needs_time() {
+        Some(options.time.ok_or(RequestError::MissingTime { kind })?)
+    } else {
+        None
+    };
+    let targets = if kind.needs_user() {
+        Some(targets(kind, &selected, &users)?)
+    } else {
+        None
+    };
+
+    let mut out = Vec::with_capacity(selected.len());
+    for (n, &(record, t)) in selected.iter().enumerate() {
+        let device = devices.as_ref().map(|d| &d[n]);
+        let target = targets.as_ref().map(|v| &v[n]);
+        let user = target.map(|t| t.key.as_str()).unwrap_or_default();
+        let shown_user = target.map(|t| t.shown.as_str()).unwrap_or_default();
+        let id = device.map(|d| d.id.as_str()).unwrap_or_default();
+        let shown_id = visible(id);
+        let serial = &shorten(&t.serial_number);
+        let user_access = (PERM_USER, ROLE_USER);
+        let method_path = |action: &str| format!("/{}{action}", path_segment(id));
+        let mut req = match kind {
+            RequestKind::Create => create_one(t, &users, record)?,
+            RequestKind::List => request(
+                "GET",
+                format!("{GRAPH_BASE}{DEVICES}?{}", serial_filter(&t.serial_number)),
+                None,
+                (PERM_READ, ROLE_READ),
+                format!("Looks up serial {serial} in the tenant's inventory: its id, status and assigned user (the secret is never returned)."),
+            ),
+            RequestKind::Get => request(
+                "GET",
+                format!("{GRAPH_BASE}{DEVICES}{}", method_path("")),
+                None,
+                (PERM_READ, ROLE_READ),
+                format!("Reads device {shown_id} (token {serial}): status, assigned user, hash and period (the secret is never returned)."),
+            ),
+            RequestKind::Update => {
+                if let Some(status) = device.and_then(|d| d.status.as_deref()) {
+                    if !status.eq_ignore_ascii_case("available") {
+                        return Err(RequestError::NotUnassigned {
+                            serial: t.serial_number.clone(),
+                            status: status.to_string(),
+                        });
+                    }
+                }
+                let mut body = json!({
+                    "hashFunction": t.hash_function.graph_name(),
+                    "timeIntervalInSeconds": t.time_interval,
+                });
+                if let (Some(d), Some(obj)) = (&t.display_name, body.as_object_mut()) {
+                    obj.insert("displayName".into(), json!(d));
+                }
+                request(
+                    "PATCH",
+                    format!("{GRAPH_BASE}{DEVICES}{}", method_path("")),
+                    Some(body),
+                    (PERM_DEVICES, ROLE_POLICY),
+                    format!(
+                        "Sets device {shown_id} (token {serial}) to the file's {} and {} s{}; Graph changes only unassigned tokens (unassign it first if it is assigned), and never the serial or the secret.",
+                        t.hash_function.graph_name(),
+                        t.time_interval,
+                        if t.display_name.is_some() { " and display name" } else { "" }
+                    ),
+                )
+            }
+            RequestKind::Assign => request(
+                "POST",
+                user_url(user, ""),
+                Some(json!({ "device": { "id": id } })),
+                user_access,
+                format!("Assigns token {serial} (device {shown_id}) to {shown_user} without activating it; the user can activate it on My Security Info."),
+            ),
+            RequestKind::AssignRef => {
+                let object_id = target.and_then(|t| t.object_id.as_deref()).unwrap_or_default();
+                request(
+                    "PUT",
+                    user_url(object_id, &method_path("/device/assignTo/$ref")),
+                    Some(json!({ "@odata.id": format!("{GRAPH_BASE}/users/{object_id}") })),
+                    user_access,
+                    format!("Assigns token {serial} (device {shown_id}) to {shown_user} by setting the device's assignTo reference (the form the hardwareOathAuthenticationMethod page links for Assign); 204 on success."),
+                )
+            }
+            RequestKind::Activate
+            | RequestKind::AssignAndActivate
+            | RequestKind::AssignAndActivateBySerial => {
+                let (code, expires, text) = code_at(t, time.unwrap_or_default());
+                let name = display_name(t);
+                let (url, body, note) = match kind {
+                    RequestKind::Activate => (
+                        user_url(user, &method_path("/activate")),
+                        json!({ "verificationCode": code, "displayName": name }),
+                        format!("Activates token {serial} (device {shown_id}, already assigned) for {shown_user}: {text}."),
+                    ),
+                    RequestKind::AssignAndActivate => (
+                        user_url(user, "/assignAndActivate"),
+                        json!({ "device": { "id": id }, "verificationCode": code, "displayName": name }),
+                        format!("Assigns token {serial} (device {shown_id}) to {shown_user} and activates it: {text}."),
+                    ),
+                    _ => (
+                        user_url(user, "/assignAndActivateBySerialNumber"),
+                        json!({ "verificationCode": code, "serialNumber": t.serial_number, "displayName": name }),
+                        format!("Assigns token {serial} to {shown_user} by serial number and activates it: {text}."),
+                    ),
+                };
+                let mut r = request("POST", url, Some(body), user_access, note);
+                r.expires_at = Some(expires);
+                r
+            }
+            RequestKind::Deactivate => request(
+                "POST",
+                user_url(user, &method_path("/deactivate")),
+                None,
+                user_access,
+                format!("Deactivates token {serial} (device {shown_id}) for {shown_user}; it stays assigned to them."),
+            ),
+            RequestKind::Unassign => request(
+                "DELETE",
+                user_url(user, &method_path("")),
+                None,
+                user_access,
+                format!("Unassigns token {serial} (device {shown_id}) from {shown_user}; it goes back to the inventory as available."),
+            ),
+            RequestKind::Delete => request(
+                "DELETE",
+                format!("{GRAPH_BASE}{DEVICES}{}", method_path("")),
+                None,
+                (PERM_DEVICES, ROLE_POLICY),
+                format!("Deletes token {serial} (device {shown_id}) from the inventory; unassign it first if it is assigned."),
+            ),
+            RequestKind::ReadPolicy
+            | RequestKind::EnablePolicy
+            | RequestKind::ListAll
+            | RequestKind::ResolveUsers
+            | RequestKind::CreateBulk
+            | RequestKind::UserMethods
+            | RequestKind::CleanupDuplicate => unreachable!("handled above"),
+        };
+        if let Some(target) = target {
+            let assigning = !matches!(kind, RequestKind::Deactivate | RequestKind::Unassign);
+            req.warnings
+                .extend(user_warnings(target, record, assigning));
+        }
+        req.records = vec![record];
+        out.push(req);
+    }
+    Ok(out)
+}
+
+fn read_policy() -> GraphRequest {
+    request(
+        "GET",
+        format!("{GRAPH_BASE}{POLICY}"),
+        None,
+        (PERM_POLICY_READ, ROLE_READ),
+        "Reads the hardware OATH method policy: its state (enabled or disabled) and includeTargets (all users, or which groups); run it before enable-policy to see who is in scope.".into(),
+    )
 }
 
 fn enable_policy() -> GraphRequest {
     request(
         "PATCH",
         format!("{GRAPH_BASE}{POLICY}"),
-        Some(json!({ "state": "enabled" })),
+        Some(json!({
+            "@odata.type": "#microsoft.graph.hardwareOathAuthenticationMethodConfiguration",
+            "state": "enabled"
+        })),
         (PERM_DEVICES, ROLE_POLICY),
-        "Enables hardware OATH tokens in the Authentication methods policy (only the state; users must also be in its targets); allow up to an hour to take effect.".into(),
+        "Enables hardware OATH tokens in the Authentication methods policy (the body names the configuration's @odata.type, which the reference page says must be included; only the state changes, so users must also be in its includeTargets: check with read-policy); allow up to an hour to take effect.".into(),
     )
 }
 
-fn create_bulk(
-    selected: &[(usize, &Token)],
-    chunk: usize,
-    user: Option<&str>,
-) -> Vec<GraphRequest> {
-    let ranges = chunk_ranges(selected.len(), chunk);
-    let parts = ranges.len();
-    ranges
+fn list_all(inputs: &RequestInputs) -> GraphRequest {
+    let q = &inputs.inventory;
+    let mut url = format!("{GRAPH_BASE}{DEVICES}?$select={LIST_ALL_SELECT}");
+    if q.available_only {
+        url.push_str("&$filter=");
+        url.push_str(&percent_encode("status eq 'available'", b"'"));
+    }
+    if let Some(top) = q.top {
+        url.push_str(&format!("&$top={top}"));
+    }
+    let mut r = request(
+        "GET",
+        url,
+        None,
+        (PERM_READ, ROLE_READ),
+        format!(
+            "Lists {} of the tenant's inventory{}: Graph pages a long answer and gives the next page's URL as @odata.nextLink; the PowerShell and curl renderings follow it and save every page as hardwareOathDevices-page-N.json (in Graph Explorer, run each nextLink yourself). Give every page to --listing (variants, assign, activate, delete, update by serial, cleanup-duplicate).",
+            if q.available_only { "the available (unassigned) devices" } else { "every device" },
+            q.top.map(|t| format!(", {t} per page")).unwrap_or_default()
+        ),
+    );
+    r.paged = true;
+    r
+}
+
+fn resolve_users(selected: &[(usize, &Token)], users: &Users) -> Vec<GraphRequest> {
+    let tokens: Vec<&Token> = selected.iter().map(|(_, t)| *t).collect();
+    let upns = users::users_to_resolve(&tokens, users.option);
+    let n = upns.len();
+    let batches = n.div_ceil(BATCH_LIMIT);
+    chunk_ranges(n, BATCH_LIMIT)
         .into_iter()
         .enumerate()
-        .map(|(part, range)| {
-            let items: Vec<Value> = selected[range.clone()]
-                .iter()
-                .enumerate()
-                .map(|(i, (_, t))| {
-                    let mut item = serde_json::to_value(DeltaItem {
-                        token: t,
-                        content_id: Some((range.start + i + 1).to_string()),
-                        with_optional: true,
-                    })
-                    .expect("token serialises");
-                    if let (Some(u), Some(obj)) = (user, item.as_object_mut()) {
-                        obj.insert("assignTo".into(), json!({ "id": u }));
-                    }
-                    item
-                })
-                .collect();
-            let slice = &selected[range.clone()];
-            let assigned: Vec<&str> = slice
-                .iter()
-                .filter_map(|(_, t)| user.or(t.assign_to.as_deref().filter(|a| is_guid(a))))
-                .collect();
-            let upns = if user.is_some() {
-                0
-            } else {
-                slice
-                    .iter()
-                    .filter(|(_, t)| t.assign_to.as_deref().is_some_and(|a| !is_guid(a)))
-                    .count()
-            };
-            let mut note = format!(
-                "Creates tokens {}–{} of {} (serials {} to {}), part {} of {parts}; Graph documents no maximum per request, so chunks of {chunk} are a choice, not a limit.",
-                range.start + 1,
-                range.end,
-                selected.len(),
-                slice[0].1.serial_number,
-                slice[slice.len() - 1].1.serial_number,
-                part + 1,
-            );
-            if let Some(upn) = assigned.iter().find(|u| !is_guid(u)) {
-                note.push_str(&upn_note(upn));
-            }
-            if upns > 0 {
-                note.push_str(&format!(" {upns} token(s) name their user by UPN, which assignTo does not take: they are created unassigned; assign them afterwards with --request assign."));
-            }
+        .map(|(b, range)| {
+            let part = &upns[range.clone()];
             let mut r = request(
-                "PATCH",
-                format!("{GRAPH_BASE}{DEVICES}"),
-                Some(json!({ "@context": "#$delta", "value": items })),
-                create_access(!assigned.is_empty()),
-                note,
+                "POST",
+                format!("{GRAPH_BASE}/$batch"),
+                Some(users::batch_body(part, range.start)),
+                (PERM_USERS, ROLE_USERS),
+                format!(
+                    "Asks Graph for users {}–{} of {n} by UPN (object id, userType, accountEnabled), batch {} of {batches} ($batch takes at most {BATCH_LIMIT} requests); give the answer of every batch to --users so that later requests name these users by object id.",
+                    range.start + 1,
+                    range.end,
+                    b + 1
+                ),
             );
-            r.records = slice.iter().map(|(r, _)| *r).collect();
+            r.records = selected
+                .iter()
+                .filter(|(_, t)| {
+                    users
+                        .raw(t)
+                        .is_some_and(|u| part.iter().any(|p| p.eq_ignore_ascii_case(u)))
+                })
+                .map(|(r, _)| *r)
+                .collect();
             r
         })
         .collect()
 }
 
-fn create_one(t: &Token, user: Option<&str>) -> GraphRequest {
+fn user_methods(
+    selected: &[(usize, &Token)],
+    users: &Users,
+) -> Result<Vec<GraphRequest>, RequestError> {
+    let targets = targets(RequestKind::UserMethods, selected, users)?;
+    let mut out: Vec<GraphRequest> = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
+    for (&(record, _), target) in selected.iter().zip(&targets) {
+        if let Some(i) = keys
+            .iter()
+            .position(|k| k.eq_ignore_ascii_case(&target.key))
+        {
+            out[i].records.push(record);
+            continue;
+        }
+        keys.push(target.key.clone());
+        let mut r = request(
+            "GET",
+            user_url(&target.key, ""),
+            None,
+            (PERM_USER_READ, ROLE_USER_READ),
+            format!(
+                "Lists the hardware OATH tokens assigned to {} (method id, device id, serial, status); give the answer to --user-methods for cleanup-duplicate.",
+                target.shown
+            ),
+        );
+        r.records.push(record);
+        out.push(r);
+    }
+    Ok(out)
+}
+
+fn create_bulk(
+    selected: &[(usize, &Token)],
+    chunk: usize,
+    users: &Users,
+) -> Result<Vec<GraphRequest>, RequestError> {
+    // An explicit user must be an object id (it is meant for every token).
+    if let Some(u) = users.option {
+        let t = users.target(u).map_err(|p| RequestError::UnresolvedUsers {
+            kind: RequestKind::CreateBulk,
+            problems: vec![p],
+        })?;
+        if t.object_id.is_none() {
+            return Err(RequestError::NeedsObjectId {
+                kind: RequestKind::CreateBulk,
+                upns: vec![u.to_string()],
+            });
+        }
+    }
+    let ranges = chunk_ranges(selected.len(), chunk);
+    let parts = ranges.len();
+    let mut out = Vec::with_capacity(parts);
+    for (part, range) in ranges.into_iter().enumerate() {
+        let slice = &selected[range.clone()];
+        let mut items = Vec::with_capacity(slice.len());
+        let mut assigned = 0;
+        let mut upns = 0;
+        let mut unusable = Vec::new();
+        let mut guests = 0;
+        let mut warnings = Vec::new();
+        for (i, &(record, t)) in slice.iter().enumerate() {
+            let mut item = serde_json::to_value(DeltaItem {
+                token: t,
+                content_id: Some((range.start + i + 1).to_string()),
+                with_optional: true,
+            })
+            .expect("token serialises");
+            let obj = item.as_object_mut().expect("an object");
+            obj.remove("assignTo");
+            if let Some(u) = users.raw(t) {
+                match users.target(u) {
+                    // A guest in one item could make Graph refuse the whole chunk: left out.
+                    Ok(target) if target.guest && users.option.is_none() => {
+                        guests += 1;
+                        warnings.push(guest_left_out(&target, record));
+                    }
+                    Ok(target) if target.object_id.is_some() => {
+                        obj.insert("assignTo".into(), json!({ "id": target.key }));
+                        assigned += 1;
+                        warnings.extend(user_warnings(&target, record, true));
+                    }
+                    Ok(_) => upns += 1,
+                    Err(p) => unusable.push(p),
+                }
+            }
+            items.push(item);
+        }
+        let mut note = format!(
+            "Creates tokens {}–{} of {} (serials {} to {}), part {} of {parts}; Graph documents no maximum per request, so chunks of {chunk} are a choice, not a limit.",
+            range.start + 1,
+            range.end,
+            selected.len(),
+            shorten(&slice[0].1.serial_number),
+            shorten(&slice[slice.len() - 1].1.serial_number),
+            part + 1,
+        );
+        if assigned > 0 {
+            note.push_str(&format!(
+                " {assigned} token(s) are assigned at creation (assignTo is the user's object id)."
+            ));
+        }
+        if upns > 0 {
+            note.push_str(&format!(" {upns} token(s) name their user by UPN, which assignTo does not take (Graph documents the object id): they are created unassigned; resolve the UPNs first (--request resolve-users, then --users ANSWER) to assign them at creation, or assign them afterwards (--request assign)."));
+        }
+        if guests > 0 {
+            note.push_str(&format!(
+                " {guests} token(s) name a guest user and are created unassigned (warning HW501)."
+            ));
+        }
+        if !unusable.is_empty() {
+            note.push_str(&format!(
+                " {} token(s) are created unassigned because the resolve-users answer cannot name their user: {}.",
+                unusable.len(),
+                unusable.join("; ")
+            ));
+        }
+        let mut r = request(
+            "PATCH",
+            format!("{GRAPH_BASE}{DEVICES}"),
+            Some(json!({ "@context": "#$delta", "value": items })),
+            create_access(assigned > 0),
+            note,
+        );
+        r.records = slice.iter().map(|(r, _)| *r).collect();
+        r.warnings = warnings;
+        out.push(r);
+    }
+    Ok(out)
+}
+
+fn create_one(t: &Token, users: &Users, record: usize) -> Result<GraphRequest, RequestError> {
     let mut body = serde_json::to_value(DeltaItem {
         token: t,
         content_id: None,
         with_optional: false,
     })
     .expect("token serialises");
-    // An explicit --user is written as given; the file's own target only when it is an object
-    // id (a CSV upn is for assign requests, which take it in the URL).
-    let assign = user
-        .map(str::to_string)
-        .or_else(|| t.assign_to.clone().filter(|a| is_guid(a)));
+    let explicit = users.option.is_some();
+    let mut assign: Option<Target> = None;
+    let mut guest = None;
+    let mut left_out = String::new();
+    if let Some(u) = users.raw(t) {
+        match users.target(u) {
+            Ok(target) if target.guest && !explicit => {
+                left_out = " Created unassigned: its user is a guest (warning HW501).".into();
+                guest = Some(guest_left_out(&target, record));
+            }
+            Ok(target) if target.object_id.is_some() => assign = Some(target),
+            Ok(target) if explicit => {
+                let _ = target;
+                return Err(RequestError::NeedsObjectId {
+                    kind: RequestKind::Create,
+                    upns: vec![u.to_string()],
+                });
+            }
+            Ok(target) => {
+                left_out = format!(" The file names {} by UPN, which assignTo does not take (Graph documents the object id): resolve it first (--request resolve-users, then --users ANSWER) to assign at creation, or assign it afterwards (--request assign).", target.shown);
+            }
+            Err(p) if explicit => {
+                return Err(RequestError::UnresolvedUsers {
+                    kind: RequestKind::Create,
+                    problems: vec![p],
+                })
+            }
+            Err(p) => left_out = format!(" Created unassigned: {p}."),
+        }
+    }
     if let Some(obj) = body.as_object_mut() {
         if let Some(d) = &t.display_name {
             obj.insert("displayName".into(), json!(d));
         }
         if let Some(a) = &assign {
-            obj.insert("assignTo".into(), json!({ "id": a }));
+            obj.insert("assignTo".into(), json!({ "id": a.key }));
         }
     }
-    let serial = &t.serial_number;
+    let serial = shorten(&t.serial_number);
+    let (manufacturer, model) = (shorten(&t.manufacturer), shorten(&t.model));
     let note = match &assign {
-        None => format!(
-            "Creates token {serial} ({} {}) in the inventory, unassigned.{}",
-            t.manufacturer,
-            t.model,
-            upn_left_out(t.assign_to.as_deref())
-        ),
-        Some(a) => format!(
-            "Creates token {serial} ({} {}) and assigns it to {a}.{}",
-            t.manufacturer,
-            t.model,
-            upn_note(a)
-        ),
+        None => format!("Creates token {serial} ({manufacturer} {model}) in the inventory, unassigned.{left_out}"),
+        Some(a) => format!("Creates token {serial} ({manufacturer} {model}) and assigns it to {}.", a.shown),
     };
-    request(
+    let mut r = request(
         "POST",
         format!("{GRAPH_BASE}{DEVICES}"),
         Some(body),
         create_access(assign.is_some()),
         note,
-    )
+    );
+    if let Some(a) = &assign {
+        r.warnings = user_warnings(a, record, true);
+    }
+    r.warnings.extend(guest);
+    Ok(r)
+}
+
+fn cleanup_duplicate(
+    selected: &[(usize, &Token)],
+    users: &Users,
+    inputs: &RequestInputs,
+) -> Result<Vec<GraphRequest>, RequestError> {
+    let (Some(methods), Some(listing)) = (inputs.user_methods.as_ref(), inputs.listing.as_deref())
+    else {
+        return Err(RequestError::CleanupNeedsAnswers);
+    };
+    let kind = RequestKind::CleanupDuplicate;
+    let targets = targets(kind, selected, users)?;
+    let mut named: Vec<&Target> = Vec::new();
+    for t in &targets {
+        if !named.iter().any(|n| n.key.eq_ignore_ascii_case(&t.key)) {
+            named.push(t);
+        }
+    }
+    if named.len() > 1 {
+        return Err(RequestError::CleanupNeedsOneUser {
+            users: named.iter().map(|t| t.shown.clone()).collect(),
+        });
+    }
+    let mut out = Vec::new();
+    let mut reasons = Vec::new();
+    for (&(record, t), target) in selected.iter().zip(&targets) {
+        let serial = shorten(&t.serial_number);
+        let held = methods.with_serial(&t.serial_number);
+        if held.len() < 2 {
+            reasons.push(match held.first() {
+                None => format!(
+                    "serial {serial}: {} holds no token with this serial",
+                    target.shown
+                ),
+                Some(m) => format!(
+                    "serial {serial}: {} holds it once (method {}), nothing to clean up",
+                    target.shown,
+                    shorten(&m.id)
+                ),
+            });
+            continue;
+        }
+        let in_listing = listed(listing, &t.serial_number);
+        let graph_id = match in_listing.as_slice() {
+            [d] => d.id.clone().unwrap_or_default(),
+            [] => {
+                reasons.push(format!("serial {serial}: held twice, but the listing has no device with this serial, so which instance is the Graph one is unknown (look it up with --request list and give that answer as --listing)"));
+                continue;
+            }
+            many => {
+                return Err(RequestError::TwiceInListing {
+                    serial: t.serial_number.clone(),
+                    ids: many.iter().filter_map(|d| d.id.clone()).collect(),
+                })
+            }
+        };
+        let legacy: Vec<&super::UserMethod> = held
+            .iter()
+            .copied()
+            .filter(|m| m.id != graph_id && m.device_id.as_deref() != Some(graph_id.as_str()))
+            .collect();
+        if legacy.len() == held.len() || legacy.is_empty() {
+            reasons.push(format!(
+                "serial {serial}: held {} times, but {} of the instances is the listing's device {}, so the legacy one cannot be told apart",
+                held.len(),
+                if legacy.is_empty() { "more than one" } else { "none" },
+                shorten(&graph_id)
+            ));
+            continue;
+        }
+        for m in legacy {
+            let legacy_id = visible(&m.id).into_owned();
+            let why = format!(
+                "{} holds token {serial} twice: method {legacy_id} is the legacy instance (from the admin center's CSV upload, OATH tokens (Preview)) and device {} is the one created with Microsoft Graph, the only one the device listing returns",
+                target.shown,
+                shorten(&graph_id)
+            );
+            let mut unassign = request(
+                "DELETE",
+                user_url(&target.key, &format!("/{}", path_segment(&m.id))),
+                None,
+                (PERM_USER, ROLE_USER),
+                format!("{why}. Step 1 of 2 (Microsoft's troubleshooting steps for two instances of a token): removes the legacy instance from the user; the Graph instance stays assigned."),
+            );
+            unassign.records = vec![record];
+            let mut delete = request(
+                "DELETE",
+                format!("{GRAPH_BASE}{DEVICES}/{}", path_segment(&m.id)),
+                None,
+                (PERM_DEVICES, ROLE_POLICY),
+                format!("{why}. Step 2 of 2: deletes the legacy instance by its id, as Microsoft's steps do (the Graph device {} is kept).", shorten(&graph_id)),
+            );
+            delete.records = vec![record];
+            out.push(unassign);
+            out.push(delete);
+        }
+    }
+    if out.is_empty() {
+        return Err(RequestError::NoDuplicate { reasons });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -207,10 +207,18 @@ impl Table {
             ));
         }
         for (i, cell) in self.header.record.iter().enumerate() {
+            let pos = header_cells
+                .get(i)
+                .map(|&(off, _)| cursor.advance_to(text, off));
+            if let Some(d) = super::rules::hidden_name(
+                "column",
+                cell,
+                pos.unwrap_or(Pos { line: 1, column: 1 }),
+                None,
+            ) {
+                diagnostics.push(d);
+            }
             if columns[i].is_none() {
-                let pos = header_cells
-                    .get(i)
-                    .map(|&(off, _)| cursor.advance_to(text, off));
                 diagnostics.push(Diagnostic::new(
                     Warning,
                     codes::CSV_UNKNOWN_COLUMN,
@@ -311,6 +319,7 @@ impl Table {
                     value: Val::Str(value),
                     pos,
                     loc,
+                    member: None,
                 });
             }
             items.push(Item {

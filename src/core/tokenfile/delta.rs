@@ -24,7 +24,7 @@ fn unusable_at(pos: Pos, message: impl Into<String>) -> Unusable {
     }
 }
 
-const LISTING_HINT: &str = "this is a Graph listing of the tenant's devices (secretKey is null there), not a token file to upload; give it as a listing (--listing) to check for serial numbers the tenant already holds";
+const LISTING_HINT: &str = "this is a Graph listing of the tenant's devices (secretKey is null there), not a token file to upload; give it as the tenant's device listing (the CLI's --listing option, the page's listing box) to check for serial numbers the tenant already holds";
 
 /// Reads the envelope of a parsed JSON document.
 pub(crate) fn read<'a>(root: &'a json::Value<'a>) -> Result<Parsed<'a>, Unusable> {
@@ -164,6 +164,9 @@ fn envelope(root: &json::Value, members: &[Member], out: &mut Vec<Diagnostic>) {
                 "\"@context\" is given twice; the first is used (normalisation writes \"#$delta\")",
             ));
         }
+        if let Some(d) = super::rules::hidden_name("top-level key", &m.key, m.key_pos, None) {
+            out.push(d);
+        }
         if m.key != "@context" && m.key != "value" {
             out.push(Diagnostic::new(
                 Warning,
@@ -211,6 +214,7 @@ fn item<'a>(v: &'a json::Value<'a>) -> Item<'a> {
                 },
                 _ => StrLoc::None,
             },
+            member: Some(m),
         })
         .collect();
     Item {

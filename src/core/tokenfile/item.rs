@@ -115,9 +115,16 @@ pub(crate) enum StrLoc {
         quoted: bool,
     },
     None,
+    /// A value the admin typed (see `edits.rs`): in no file, so its characters have no place.
+    Typed,
 }
 
 impl StrLoc {
+    /// True for a value the admin typed (see `edits.rs`).
+    pub(crate) fn is_typed(&self) -> bool {
+        matches!(self, StrLoc::Typed)
+    }
+
     /// Position of the `n`-th character (0-based) of the unescaped value.
     pub(crate) fn char_pos(&self, text: &str, n: usize) -> Option<Pos> {
         match *self {
@@ -156,7 +163,7 @@ impl StrLoc {
                 }
                 None
             }
-            StrLoc::None => None,
+            StrLoc::None | StrLoc::Typed => None,
         }
     }
 }
@@ -172,6 +179,9 @@ pub(crate) struct Field<'a> {
     pub value: Val<'a>,
     pub pos: Pos,
     pub loc: StrLoc,
+    /// The JSON member this field was read from (`None` for a CSV cell): the rules look inside
+    /// values they drop (nested objects, arrays) for hidden characters.
+    pub member: Option<&'a Member<'a>>,
 }
 
 /// One input record before checking.

@@ -1,7 +1,13 @@
-//! Graph GET listings of the tenant's devices (`{"value": [...], "@odata.nextLink"?}`).
+//! Graph GET listings of the tenant's devices, in every shape an admin gets them:
+//! `{"value": [...], "@odata.nextLink"?}` (a list or `list-all` page), items flat or nested under
+//! `device` (the List page's example), a bare array, one device (`get`), `{"value": {device}}`
+//! (the Get page's example), and any of these as a raw HTTP response or as what PowerShell
+//! printed ([`crate::core::graph::answer`]).
 
 use super::json::{self, Kind};
 use super::{strip_bom, Unusable};
+use crate::core::diag::Diagnostic;
+use crate::core::graph::answer;
 use crate::core::token::ListedDevice;
 
 /// The device object of a listing item: flat (what Graph returns) or nested under `device`
@@ -54,28 +60,67 @@ fn text_of(v: &json::Value, key: &str) -> Option<String> {
         .map(|s| s.trim().to_string())
 }
 
-/// Reads one page of a Graph GET listing (`{"value": [...]}`, or a bare array of devices);
-/// callers concatenate pages. A token file given here is refused (its serials would all
-/// "collide" with themselves).
+/// Reads one page of a Graph GET listing (every shape in the module doc); callers concatenate
+/// pages. A token file given here is refused (its serials would all "collide" with
+/// themselves), and so is an error answer.
 pub fn parse_listing(text: &str) -> Result<Vec<ListedDevice>, Unusable> {
+    parse_listing_checked(text).map(|(devices, _)| devices)
+}
+
+/// [`parse_listing`], with a finding (HW510, HW511) for every field that holds a text-direction
+/// or other invisible control.
+pub fn parse_listing_checked(text: &str) -> Result<(Vec<ListedDevice>, Vec<Diagnostic>), Unusable> {
     let text = strip_bom(text);
     if text.trim().is_empty() {
         return Err(Unusable::new("the listing is empty"));
     }
     crate::core::limits::check_input_size("the listing", text.len()).map_err(Unusable::new)?;
-    let root = json::parse(text).map_err(|e| super::json_unusable("the listing is ", e))?;
+    let un = answer::unwrap(text);
+    if un.failed() || (un.body.trim().is_empty() && un.status.is_some()) {
+        return Err(Unusable::new(format!(
+            "the listing is an error answer ({}), not devices",
+            un.status_text.unwrap_or_default()
+        )));
+    }
+    let text = un.body.as_str();
+    let root = json::parse(text).map_err(|e| {
+        let mut u = super::json_unusable("the listing is ", e);
+        u.line = u.line.map(|l| l + un.line_offset);
+        u
+    })?;
+    let findings = answer::scan_fields(text, &root, "the listing", un.line_offset);
+    if let Some(err) = root.get("error").filter(|e| e.as_object().is_some()) {
+        let v = err.to_serde();
+        return Err(Unusable::new(format!(
+            "the listing is Graph's error answer, not devices: {}",
+            crate::core::text::shorten(&format!(
+                "{}: {}",
+                v.get("code").and_then(|c| c.as_str()).unwrap_or(""),
+                v.get("message").and_then(|c| c.as_str()).unwrap_or("")
+            ))
+        )));
+    }
     let at = |v: &json::Value, message: String| Unusable {
         message,
         line: Some(v.pos.line),
         column: Some(v.pos.column),
     };
-    let items = match &root.kind {
+    let items: &[json::Value] = match &root.kind {
         Kind::Array(a) => a,
         Kind::Object(_) => match root.get("value") {
             Some(json::Value {
                 kind: Kind::Array(a),
                 ..
             }) => a,
+            // The Get page's example wraps the one device in "value".
+            Some(
+                v @ json::Value {
+                    kind: Kind::Object(_),
+                    ..
+                },
+            ) if device(v).get("serialNumber").is_some() => std::slice::from_ref(v),
+            // One device (the answer of GET …/hardwareOathDevices/{id}).
+            None if device(&root).get("serialNumber").is_some() => std::slice::from_ref(&root),
             _ => {
                 return Err(at(
                     &root,
@@ -125,7 +170,7 @@ pub fn parse_listing(text: &str) -> Result<Vec<ListedDevice>, Unusable> {
             assigned_to,
         });
     }
-    Ok(out)
+    Ok((out, findings))
 }
 
 /// Reads every page of a listing (in order) into one list of devices. Refuses more than

@@ -6,25 +6,28 @@
 
 mod csv;
 mod delta;
+mod edits;
 mod encoding;
 mod item;
 pub mod json;
 mod listing;
 mod normalize;
 mod rules;
+mod stats;
 
 use std::fmt;
 
+pub use edits::{Edits, NotEditable, RecordEdit, Typed, EDITABLE_FIELDS};
 pub use encoding::{check_text, text_from_bytes};
-pub use listing::{parse_listing, parse_listings};
+pub use listing::{parse_listing, parse_listing_checked, parse_listings};
 pub use normalize::{canonical_json, normalize};
 pub use rules::{codes, MAX_SECRET_CHARS};
+pub use stats::{Mix, MixEntry, Summary};
 
 use crate::core::diag::Diagnostic;
 use crate::core::limits::{thousands, MAX_LISTED_DEVICES, MAX_RECORDS};
-use crate::core::otp::HashAlg;
 use crate::core::secret::Secret;
-use crate::core::token::{ListedDevice, Token};
+use crate::core::token::{GraphHash, ListedDevice, Token};
 
 /// Which parser to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -70,8 +73,8 @@ pub struct ParseOptions {
     /// Force a parser, or detect.
     pub format: InputFormat,
     /// Hash for records that do not state one (every CSV row; JSON records without
-    /// `hashFunction`). `None` means Graph's default, `hmacsha1`. `Sha512` is unusable.
-    pub hash_function: Option<HashAlg>,
+    /// `hashFunction`). `None` means Graph's default, `hmacsha1`.
+    pub hash_function: Option<GraphHash>,
     /// Devices the tenant already holds (from [`parse_listing`]), for collision checks.
     pub listing: Vec<ListedDevice>,
 }
@@ -127,9 +130,19 @@ pub struct Record {
     /// The model as read (trimmed), if it was a string.
     pub model: Option<String>,
     /// The hash the record states, or the default it gets; `None` when unusable.
-    pub hash_function: Option<HashAlg>,
+    pub hash_function: Option<GraphHash>,
     /// 30 or 60 when usable.
     pub time_interval: Option<u64>,
+    /// The `hashFunction` as written (trimmed; a number's text) when it is not usable
+    /// (`hmacsha512`, `md5`); `None` when usable or not text.
+    pub unusable_hash: Option<String>,
+    /// The `timeIntervalInSeconds` as written (trimmed; a number's text) when it is not usable
+    /// (`45`); `None` when usable, missing or not text.
+    pub unusable_interval: Option<String>,
+    /// `displayName` as read (trimmed, empty is none), even if another field is invalid.
+    pub display_name: Option<String>,
+    /// `assignTo.id` or the CSV `upn` as read (trimmed), even if another field is invalid.
+    pub assign_to: Option<String>,
     /// The decoded key whenever `secretKey` decoded, even if another field is invalid.
     pub secret: Option<Secret>,
     /// `@contentId` as written (numbers as their text), if present.
@@ -138,12 +151,20 @@ pub struct Record {
     pub line: Option<u32>,
     /// 1-based column where the record starts.
     pub column: Option<u32>,
+    /// Left out of the upload by an edit ([`Edits::remove`]): no findings, no token, in no
+    /// duplicate check; neither valid nor invalid.
+    pub removed: bool,
 }
 
 impl Record {
-    /// True when the record has no error.
+    /// True when the record has no error (a removed record is not valid).
     pub fn is_valid(&self) -> bool {
         self.token.is_some()
+    }
+
+    /// True when the record is part of the upload and has an error.
+    pub fn is_invalid(&self) -> bool {
+        !self.removed && self.token.is_none()
     }
 }
 
@@ -179,9 +200,14 @@ impl Report {
         self.records.iter().filter(|r| r.is_valid()).count()
     }
 
-    /// Records with at least one error.
+    /// Records of the upload with at least one error (removed records are not counted).
     pub fn invalid(&self) -> usize {
-        self.records.len() - self.valid()
+        self.records.iter().filter(|r| r.is_invalid()).count()
+    }
+
+    /// Records left out by an edit.
+    pub fn removed(&self) -> usize {
+        self.records.iter().filter(|r| r.removed).count()
     }
 
     /// True when any diagnostic is an error.
@@ -199,7 +225,8 @@ impl Report {
             .collect()
     }
 
-    /// The `--json` shape: `{"records", "valid", "invalid", "diagnostics": [...]}`.
+    /// The `--json` shape: `{"records", "valid", "invalid", "diagnostics": [...]}` (`records` is
+    /// `valid + invalid`: removed records are not part of the upload).
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("a report serialises")
     }
@@ -210,7 +237,7 @@ impl serde::Serialize for Report {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("Report", 4)?;
-        st.serialize_field("records", &self.records.len())?;
+        st.serialize_field("records", &(self.records.len() - self.removed()))?;
         st.serialize_field("valid", &self.valid())?;
         st.serialize_field("invalid", &self.invalid())?;
         st.serialize_field("diagnostics", &self.diagnostics)?;
@@ -220,18 +247,27 @@ impl serde::Serialize for Report {
 
 /// Validates one token file.
 pub fn validate(text: &str, opts: &ParseOptions) -> Result<Report, Unusable> {
-    validate_files(&[text], opts).map_err(|(_, e)| e)
+    validate_edited(text, opts, &Edits::new())
+}
+
+/// Validates one token file with the admin's [`Edits`] applied (typed values replace the file's,
+/// removed records are left out); record numbers are those of the file.
+pub fn validate_edited(text: &str, opts: &ParseOptions, edits: &Edits) -> Result<Report, Unusable> {
+    validate_files_edited(&[text], opts, edits).map_err(|(_, e)| e)
 }
 
 /// Validates several files as one upload: record indexes continue across files and duplicates
 /// are found across them. The error names the index of the unusable file.
 pub fn validate_files(texts: &[&str], opts: &ParseOptions) -> Result<Report, (usize, Unusable)> {
-    if opts.hash_function == Some(HashAlg::Sha512) {
-        return Err((
-            0,
-            Unusable::new("hmacsha512 is not accepted by Entra: use hmacsha1 or hmacsha256"),
-        ));
-    }
+    validate_files_edited(texts, opts, &Edits::new())
+}
+
+/// [`validate_files`] with the admin's [`Edits`] applied (record indexes across the files).
+pub fn validate_files_edited(
+    texts: &[&str],
+    opts: &ParseOptions,
+    edits: &Edits,
+) -> Result<Report, (usize, Unusable)> {
     if opts.listing.len() > MAX_LISTED_DEVICES {
         return Err((
             0,
@@ -251,8 +287,15 @@ pub fn validate_files(texts: &[&str], opts: &ParseOptions) -> Result<Report, (us
     let mut files = Vec::with_capacity(texts.len());
     for (file, text) in texts.iter().enumerate() {
         let first_record = records.len();
-        let format = read_file(text, file, opts, &ctx, &mut records, &mut spots, &mut found)
-            .map_err(|e| (file, e))?;
+        let format = read_file(
+            text,
+            file,
+            opts,
+            &ctx,
+            edits,
+            (&mut records, &mut spots, &mut found),
+        )
+        .map_err(|e| (file, e))?;
         files.push(FilePart {
             format,
             first_record,
@@ -306,14 +349,20 @@ pub(crate) fn strip_bom(text: &str) -> &str {
     text.trim_start_matches('\u{feff}')
 }
 
+/// What [`read_file`] appends to: the records, their positions, the findings (with their file).
+type Sink<'s> = (
+    &'s mut Vec<Record>,
+    &'s mut Vec<rules::Spots>,
+    &'s mut Vec<(usize, Diagnostic)>,
+);
+
 fn read_file(
     text: &str,
     file: usize,
     opts: &ParseOptions,
     ctx: &rules::Ctx,
-    records: &mut Vec<Record>,
-    spots: &mut Vec<rules::Spots>,
-    found: &mut Vec<(usize, Diagnostic)>,
+    edits: &Edits,
+    (records, spots, found): Sink<'_>,
 ) -> Result<DetectedFormat, Unusable> {
     check_text("the file", text)?;
     let text = strip_bom(text);
@@ -333,7 +382,18 @@ fn read_file(
         }
         records.reserve(items.len());
         for it in items {
-            let (r, s) = rules::check(text, it, records.len(), file, ctx, diags);
+            let index = records.len();
+            let edit = edits.record(index);
+            if edit.is_some_and(|e| e.removed) {
+                // Read for the table (serial, key for a live code…), its findings dropped.
+                let (mut r, _) = rules::check(text, it, index, file, ctx, &mut Vec::new(), edit);
+                r.removed = true;
+                r.token = None;
+                records.push(r);
+                spots.push(rules::Spots::default());
+                continue;
+            }
+            let (r, s) = rules::check(text, it, index, file, ctx, diags, edit);
             records.push(r);
             spots.push(s);
         }
@@ -355,10 +415,12 @@ fn read_file(
     found.extend(diags.into_iter().map(|d| (file, d)));
     Ok(format)
 }
-/// A record left out of the normalised output.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A record left out of the normalised output. Serialises as `{"record", "serialNumber",
+/// "reasons"}`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Skipped {
-    /// 0-based record index.
+    /// 0-based record index (messages count from 1: `record + 1`).
     pub record: usize,
     /// Its serial number, if it had one.
     pub serial_number: Option<String>,
@@ -370,10 +432,17 @@ pub struct Skipped {
 /// (it contains the secrets).
 #[derive(Clone)]
 pub struct Normalized {
-    /// Pretty-printed canonical `#$delta` body with a trailing newline.
+    /// Pretty-printed canonical `#$delta` body with a trailing newline (wiped when the
+    /// `Normalized` is dropped: it holds the keys).
     pub json: String,
     /// Records not written (only with `skip_invalid`).
     pub skipped: Vec<Skipped>,
+}
+
+impl Drop for Normalized {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.json);
+    }
 }
 
 impl fmt::Debug for Normalized {

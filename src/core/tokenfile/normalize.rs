@@ -5,9 +5,11 @@ use crate::core::token::Token;
 use crate::core::Severity;
 
 /// Pretty-printed canonical delta JSON (two-space indent, trailing newline), `@contentId`
-/// "1".."n", fields in Microsoft's order.
+/// "1".."n", fields in Microsoft's order. It holds the keys: wipe it when done (as
+/// [`Normalized`] does), or use [`crate::core::token::delta_json`], which wipes itself.
 pub fn canonical_json(tokens: &[&Token]) -> String {
-    crate::core::token::delta_json(tokens)
+    // Moved out of the wiped buffer, not copied: no second copy of the keys is left behind.
+    std::mem::take(&mut *crate::core::token::delta_json(tokens))
 }
 
 /// How many invalid records an error message names before "and N more".
@@ -22,11 +24,16 @@ pub fn normalize(report: &Report, skip_invalid: bool) -> Result<Normalized, Unus
     let invalid: Vec<usize> = report
         .records
         .iter()
-        .filter(|r| !r.is_valid())
+        .filter(|r| r.is_invalid())
         .map(|r| r.index)
         .collect();
     if !invalid.is_empty() && !skip_invalid {
-        let mut named: Vec<String> = invalid.iter().take(NAMED).map(|i| i.to_string()).collect();
+        // Counted from 1, as the page's table and every message count records.
+        let mut named: Vec<String> = invalid
+            .iter()
+            .take(NAMED)
+            .map(|i| (i + 1).to_string())
+            .collect();
         if invalid.len() > NAMED {
             named.push(format!("and {} more", invalid.len() - NAMED));
         }

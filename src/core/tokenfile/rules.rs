@@ -3,13 +3,15 @@
 
 use std::collections::HashMap;
 
-use super::item::{Field, Item, Name, Val, FIELDS};
+use super::edits::RecordEdit;
+use super::item::{Field, Item, Name, StrLoc, Val, FIELDS};
 use super::Record;
 use crate::core::diag::{Diagnostic, Pos};
 use crate::core::otp::HashAlg;
 use crate::core::secret::{Secret, SecretIssue};
-use crate::core::text::{invisible, shorten};
-use crate::core::token::{ListedDevice, Token};
+use crate::core::text::{breaks_text, invisible, is_plain, needs_escape, shorten};
+use crate::core::token::{GraphHash, ListedDevice, Token};
+use crate::core::tokenfile::json::{self, Kind};
 use crate::core::Severity::{self, Error, Info, Warning};
 
 /// The stable codes (see `docs/rules.md`).
@@ -56,6 +58,14 @@ pub mod codes {
     pub const DUPLICATE_FIELD: &str = "HW108";
     /// An invisible or control character inside serialNumber, manufacturer or model.
     pub const INVISIBLE: &str = "HW109";
+    /// A control character, text-direction control or line separator in displayName or
+    /// @contentId: it changes how the text around it is shown.
+    pub const SHOWN_CONTROL: &str = "HW115";
+    /// Another invisible character in displayName or @contentId.
+    pub const SHOWN_INVISIBLE: &str = "HW116";
+    /// An invisible or control character in a key, a CSV column name or a value that is
+    /// dropped (unknown and read-only fields).
+    pub const HIDDEN_IN_NAME: &str = "HW117";
     /// A serial number with a non-ASCII character (a look-alike digit or letter).
     pub const SERIAL_NON_ASCII: &str = "HW112";
     /// A serial number in scientific notation (`1.23457E+11`, from a spreadsheet).
@@ -142,7 +152,7 @@ pub const MAX_SECRET_CHARS: usize = 128;
 /// Options the rules need.
 pub(crate) struct Ctx {
     /// Hash for records that state none; `None` = Graph's default.
-    pub hash: Option<HashAlg>,
+    pub hash: Option<GraphHash>,
 }
 
 /// Positions of the fields the cross-record rules point at.
@@ -191,7 +201,7 @@ fn label(field: &'static str, f: Option<&Field>, csv: bool) -> String {
 }
 
 /// Checks one record; pushes its findings to `diags` and returns it with the positions the
-/// cross-record rules need.
+/// cross-record rules need. Values typed in `edit` replace the item's (see `edits.rs`).
 pub(crate) fn check(
     text: &str,
     item: &Item,
@@ -199,6 +209,7 @@ pub(crate) fn check(
     file: usize,
     ctx: &Ctx,
     diags: &mut Vec<Diagnostic>,
+    edit: Option<&RecordEdit>,
 ) -> (Record, Spots) {
     let mut record = Record {
         index,
@@ -209,10 +220,15 @@ pub(crate) fn check(
         model: None,
         hash_function: None,
         time_interval: None,
+        unusable_hash: None,
+        unusable_interval: None,
+        display_name: None,
+        assign_to: None,
         secret: None,
         content_id: None,
         line: Some(item.start.line),
         column: Some(item.start.column),
+        removed: false,
     };
     let mut spots = Spots::default();
     if let Some(broken) = &item.broken {
@@ -227,10 +243,22 @@ pub(crate) fn check(
         errors: 0,
     };
     let csv = item.csv;
+    let typed_here = |field: &str| edit.is_some_and(|e| e.value(field).is_some());
 
     // Resolve keys: one slot per writable field, first occurrence wins.
     let mut slots: [Option<&Field>; FIELDS.len()] = [None; FIELDS.len()];
     for f in &item.fields {
+        // CSV column names are checked once, with the header.
+        if !csv {
+            if let Some(d) = hidden_name("key", f.key, f.key_pos, Some(index)) {
+                out.diags.push(d);
+            }
+        }
+        if matches!(f.name, Name::Unknown | Name::ReadOnly { .. }) {
+            if let Some(m) = f.member {
+                hidden_in_dropped(text, &m.key, &m.value, f.name, &mut out);
+            }
+        }
         match f.name {
             Name::Unknown => out.push(
                 Warning,
@@ -252,6 +280,11 @@ pub(crate) fn check(
                     shorten(f.key)
                 ),
             ),
+            // A typed value replaces the field: how the file spelled or repeated it is moot.
+            Name::Known { field, .. } if typed_here(field) => {
+                let slot = FIELDS.iter().position(|x| *x == field).unwrap_or(0);
+                slots[slot] = slots[slot].or(Some(f));
+            }
             Name::Known { field, exact } => {
                 let slot = FIELDS.iter().position(|x| *x == field).unwrap_or(0);
                 if let Some(first) = slots[slot] {
@@ -285,12 +318,32 @@ pub(crate) fn check(
             }
         }
     }
+    // Typed values, placed where the field they replace was (or at the record's start).
+    let typed: Vec<Field> = edit
+        .into_iter()
+        .flat_map(RecordEdit::values)
+        .map(|(field, value)| {
+            let was = slots[FIELDS.iter().position(|x| *x == field).unwrap_or(0)];
+            Field {
+                key: field,
+                name: Name::Known { field, exact: true },
+                key_pos: was.map_or(item.start, |f| f.key_pos),
+                value: value.val(),
+                pos: was.map_or(item.start, |f| f.pos),
+                loc: StrLoc::Typed,
+                member: None,
+            }
+        })
+        .collect();
+    for f in &typed {
+        slots[FIELDS.iter().position(|x| *x == f.key).unwrap_or(0)] = Some(f);
+    }
     let get = |name: &str| slots[FIELDS.iter().position(|x| *x == name).unwrap_or(0)];
 
     let content_id = if csv {
         None
     } else {
-        content_id(get("@contentId"), item.start, &mut out, &mut spots)
+        content_id(text, get("@contentId"), item.start, &mut out, &mut spots)
     };
     let serial = required_text(text, "serialNumber", get("serialNumber"), item, &mut out);
     spots.serial = get("serialNumber").map(|f| f.pos);
@@ -300,8 +353,36 @@ pub(crate) fn check(
     spots.secret = get("secretKey").map(|f| f.pos);
     let interval = interval(get("timeIntervalInSeconds"), item, &mut out);
     let hash = hash_function(get("hashFunction"), item, ctx, &mut out);
-    let display_name = display_name(get("displayName"), &mut out);
+    let display_name = display_name(text, get("displayName"), &mut out);
     let assign_to = assign_to(text, get("assignTo"), csv, &mut out);
+    if let Some(Val::Object(members)) = get("assignTo").map(|f| f.value) {
+        // Only `id` is read; anything else in the object is dropped.
+        for m in members.iter().filter(|m| m.key != "id") {
+            if let Some(d) = hidden_name("key", &m.key, m.key_pos, Some(index)) {
+                out.diags.push(d);
+            } else {
+                hidden_in_dropped(text, &m.key, &m.value, Name::Unknown, &mut out);
+            }
+        }
+    }
+    // What an unusable hash or period was, for the report's mix.
+    let as_written = |f: Option<&Field>| match f.map(|f| f.value) {
+        Some(Val::Str(s)) => Some(s.trim().to_string()),
+        Some(Val::Num(raw)) => Some(raw.to_string()),
+        _ => None,
+    };
+    if hash.is_none() {
+        record.unusable_hash = as_written(get("hashFunction"));
+    }
+    if interval.is_none() {
+        record.unusable_interval = as_written(get("timeIntervalInSeconds"));
+    }
+    // As read, even when it is flagged: the table shows it (escaped) so it can be fixed.
+    record.display_name = match get("displayName").map(|f| f.value) {
+        Some(Val::Str(s)) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        _ => None,
+    };
+    record.assign_to.clone_from(&assign_to);
 
     let ok = out.errors == 0;
     record.content_id = content_id;
@@ -326,7 +407,7 @@ pub(crate) fn check(
                 model: mo.clone(),
                 secret: k.clone(),
                 time_interval: t,
-                hash_function: h,
+                hash_function: h.into(),
                 display_name,
                 assign_to,
             });
@@ -459,9 +540,10 @@ fn text_looks_right(
             Some(field),
             at(n),
             format!(
-                "{} has an invisible character, U+{:04X} ({what}), at position {n}: it would become part of the value without being seen; retype the value",
+                "{} has an invisible character, U+{:04X} ({what}), at position {}: it would become part of the value without being seen; retype the value",
                 label(field, Some(fd), csv),
-                c as u32
+                c as u32,
+                n + 1
             ),
         );
         return false;
@@ -507,7 +589,7 @@ fn text_looks_right(
                 "{} has '{c}' (U+{:04X}) at position {}, which looks like an ASCII digit or letter but is not one (a full-width digit, a Cyrillic or Greek letter): the serial differs from the one printed on the device; retype it",
                 label(field, Some(fd), csv),
                 c as u32,
-                n + lead
+                n + lead + 1
             ),
         );
     }
@@ -525,7 +607,8 @@ fn secret_issue(text: &str, f: &Field, issue: &SecretIssue, out: &mut Out) {
         codes::secret(issue.kind),
         Some("secretKey"),
         pos,
-        format!("secretKey: {}", issue.message),
+        // The diagnostic names the field; the finding's own text says what is wrong.
+        issue.message.clone(),
     );
 }
 
@@ -621,7 +704,7 @@ fn interval(f: Option<&Field>, item: &Item, out: &mut Out) -> Option<u64> {
         },
         Val::Str(s) => match s.trim() {
             t @ ("30" | "60") => {
-                if !item.csv {
+                if !item.csv && !fd.loc.is_typed() {
                     out.push(
                         Info,
                         codes::INTERVAL_FORM,
@@ -648,9 +731,9 @@ fn interval(f: Option<&Field>, item: &Item, out: &mut Out) -> Option<u64> {
     }
 }
 
-fn hash_function(f: Option<&Field>, item: &Item, ctx: &Ctx, out: &mut Out) -> Option<HashAlg> {
+fn hash_function(f: Option<&Field>, item: &Item, ctx: &Ctx, out: &mut Out) -> Option<GraphHash> {
     const FIELD: &str = "hashFunction";
-    let default = ctx.hash.unwrap_or(HashAlg::Sha1);
+    let default = ctx.hash.unwrap_or_default();
     let defaulted = |out: &mut Out, pos: Pos, what: &str| {
         if !item.csv {
             let whose = if ctx.hash.is_some() {
@@ -681,15 +764,13 @@ fn hash_function(f: Option<&Field>, item: &Item, ctx: &Ctx, out: &mut Out) -> Op
             if t.is_empty() && item.csv {
                 return Some(default);
             }
-            let exact = [HashAlg::Sha1, HashAlg::Sha256]
-                .into_iter()
-                .find(|h| h.graph_name() == s);
+            let exact = GraphHash::from_graph_name(s);
             if exact.is_some() {
                 return exact;
             }
-            let parsed = HashAlg::parse(t);
+            let parsed = HashAlg::parse(t).map(GraphHash::try_from);
             match parsed {
-                Some(h @ (HashAlg::Sha1 | HashAlg::Sha256)) => {
+                Some(Ok(h)) => {
                     let (code, sev, why) = if t.eq_ignore_ascii_case(h.graph_name()) {
                         (codes::HASH_CASE, Info, "is not in lower case")
                     } else {
@@ -708,7 +789,7 @@ fn hash_function(f: Option<&Field>, item: &Item, ctx: &Ctx, out: &mut Out) -> Op
                     );
                     Some(h)
                 }
-                Some(HashAlg::Sha512) => {
+                Some(Err(_sha512)) => {
                     out.push(
                         Error,
                         codes::HASH,
@@ -749,7 +830,13 @@ fn hash_function(f: Option<&Field>, item: &Item, ctx: &Ctx, out: &mut Out) -> Op
     }
 }
 
-fn content_id(f: Option<&Field>, start: Pos, out: &mut Out, spots: &mut Spots) -> Option<String> {
+fn content_id(
+    text: &str,
+    f: Option<&Field>,
+    start: Pos,
+    out: &mut Out,
+    spots: &mut Spots,
+) -> Option<String> {
     const FIELD: &str = "@contentId";
     let Some(fd) = f else {
         out.push(
@@ -763,7 +850,10 @@ fn content_id(f: Option<&Field>, start: Pos, out: &mut Out, spots: &mut Spots) -
     };
     spots.content_id = Some(fd.pos);
     match fd.value {
-        Val::Str(s) => Some(s.to_string()),
+        Val::Str(s) => {
+            shown_text(text, FIELD, fd, s, 0, out);
+            Some(s.to_string())
+        }
         Val::Num(raw) => {
             out.push(
                 Warning,
@@ -790,11 +880,19 @@ fn content_id(f: Option<&Field>, start: Pos, out: &mut Out, spots: &mut Spots) -
     }
 }
 
-fn display_name(f: Option<&Field>, out: &mut Out) -> Option<String> {
+fn display_name(text: &str, f: Option<&Field>, out: &mut Out) -> Option<String> {
     let fd = f?;
     match fd.value {
         Val::Null => None,
-        Val::Str(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        Val::Str(s) => {
+            // Leading and trailing whitespace is trimmed on normalisation: only the rest counts.
+            let t = s.trim();
+            let lead = s.chars().count() - s.trim_start().chars().count();
+            if !shown_text(text, "displayName", fd, t, lead, out) {
+                return None;
+            }
+            Some(t.to_string()).filter(|s| !s.is_empty())
+        }
         v => {
             out.push(
                 Error,
@@ -808,6 +906,158 @@ fn display_name(f: Option<&Field>, out: &mut Out) -> Option<String> {
     }
 }
 
+/// HW115 and HW116: characters in a text that is kept as it is and shown to people
+/// (`displayName` reaches Entra and the end-user sheet; `@contentId` comes back in Graph's
+/// answer and in messages). A control character, a text-direction control or a line separator
+/// changes how the text around it is shown: an error. Another invisible character: a warning.
+/// `t` is the part of the value that is kept, starting `lead` characters into it. False on an
+/// error.
+fn shown_text(
+    text: &str,
+    field: &'static str,
+    fd: &Field,
+    t: &str,
+    lead: usize,
+    out: &mut Out,
+) -> bool {
+    if is_plain(t) {
+        return true;
+    }
+    let at = |n: usize| fd.loc.char_pos(text, n).unwrap_or(fd.pos);
+    let name = |c: char| invisible(c).unwrap_or("invisible character");
+    if let Some((n, c)) = t.chars().enumerate().find(|&(_, c)| breaks_text(c)) {
+        let effect = if field == "displayName" {
+            "it would reach Entra as part of the name and change how the text around it is shown (reversed or broken on the end-user sheet and in the portal); retype the name"
+        } else {
+            "it changes how the text around it is shown wherever the id is repeated (Graph's answer, messages); use plain text such as \"1\""
+        };
+        out.push(
+            Error,
+            codes::SHOWN_CONTROL,
+            Some(field),
+            at(n + lead),
+            format!(
+                "{field} has U+{:04X} ({}) at position {}: {effect}",
+                c as u32,
+                name(c),
+                n + lead + 1
+            ),
+        );
+        return false;
+    }
+    if let Some((n, c)) = t.chars().enumerate().find(|&(_, c)| needs_escape(c)) {
+        let kept = if field == "displayName" {
+            "kept as it is"
+        } else {
+            "renumbered on normalisation"
+        };
+        out.push(
+            Warning,
+            codes::SHOWN_INVISIBLE,
+            Some(field),
+            at(n + lead),
+            format!(
+                "{field} has U+{:04X} ({}) at position {}, which cannot be seen: the text is not what it looks like; check it ({kept})",
+                c as u32,
+                name(c),
+                n + lead + 1
+            ),
+        );
+    }
+    true
+}
+
+/// HW117 for a key or CSV column name (`what`) with a character that cannot be seen, if it has
+/// one: in a name even a non-ASCII space is a hidden difference, so the name is not the one it
+/// looks like (`serialNumber` with a zero-width space is an unknown key). Points at the name.
+pub(crate) fn hidden_name(
+    what: &str,
+    name: &str,
+    pos: Pos,
+    record: Option<usize>,
+) -> Option<Diagnostic> {
+    if is_plain(name) {
+        return None;
+    }
+    let (n, c, kind) = name
+        .chars()
+        .enumerate()
+        .find_map(|(n, c)| invisible(c).map(|k| (n, c, k)))?;
+    Some(Diagnostic::new(
+        Warning,
+        codes::HIDDEN_IN_NAME,
+        record,
+        None,
+        Some(pos),
+        format!(
+            "{what} \"{}\" has U+{:04X} ({kind}) at position {}, which cannot be seen: it is not the name it looks like, so it is not read as one",
+            shorten(name),
+            c as u32,
+            n + 1
+        ),
+    ))
+}
+
+/// HW117 for the first hidden character inside the value of a field that is dropped (an
+/// unknown or read-only field, a member of `assignTo` other than `id`): nested keys and every
+/// string, however deep. One finding per field.
+fn hidden_in_dropped(text: &str, key: &str, value: &json::Value, name: Name, out: &mut Out) {
+    fn first<'v>(
+        v: &'v json::Value<'v>,
+    ) -> Option<(&'v json::Value<'v>, Option<Pos>, usize, char)> {
+        match &v.kind {
+            Kind::String(s) => s
+                .chars()
+                .enumerate()
+                .find(|&(_, c)| needs_escape(c))
+                .map(|(n, c)| (v, None, n, c)),
+            Kind::Array(items) => items.iter().find_map(first),
+            Kind::Object(members) => members.iter().find_map(|m| {
+                match m
+                    .key
+                    .chars()
+                    .enumerate()
+                    .find(|&(_, c)| invisible(c).is_some())
+                {
+                    Some((n, c)) => Some((v, Some(m.key_pos), n, c)),
+                    None => first(&m.value),
+                }
+            }),
+            _ => None,
+        }
+    }
+    let Some((v, key_pos, n, c)) = first(value) else {
+        return;
+    };
+    let (field, fate) = match name {
+        Name::ReadOnly { field, .. } => (
+            Some(field),
+            "the read-only field is dropped on normalisation",
+        ),
+        _ => (None, "the field is dropped on normalisation"),
+    };
+    let (pos, inside) = match key_pos {
+        Some(p) => (p, "a key"),
+        None => (
+            json::string_char_pos(text, v, n).unwrap_or(v.pos),
+            "a value",
+        ),
+    };
+    out.push(
+        Warning,
+        codes::HIDDEN_IN_NAME,
+        field,
+        pos,
+        format!(
+            "{inside} in \"{}\" has U+{:04X} ({}) at position {}, which cannot be seen: it is not the text it looks like ({fate})",
+            shorten(key),
+            c as u32,
+            invisible(c).unwrap_or("invisible character"),
+            n + 1
+        ),
+    );
+}
+
 fn assign_to(text: &str, f: Option<&Field>, csv: bool, out: &mut Out) -> Option<String> {
     const FIELD: &str = "assignTo";
     let fd = f?;
@@ -815,7 +1065,8 @@ fn assign_to(text: &str, f: Option<&Field>, csv: bool, out: &mut Out) -> Option<
     let mut char_at: Box<dyn Fn(usize) -> Option<Pos>> = Box::new(|n| fd.loc.char_pos(text, n));
     let (id, pos) = match fd.value {
         Val::Null => return None,
-        Val::Str(s) if csv => (s.trim(), fd.pos),
+        // The CSV's upn column, or an id the admin typed.
+        Val::Str(s) if csv || fd.loc.is_typed() => (s.trim(), fd.pos),
         Val::Object(members) if members.iter().filter(|m| m.key == "id").count() > 1 => {
             let again = members.iter().filter(|m| m.key == "id").nth(1);
             out.push(
@@ -897,7 +1148,7 @@ fn assign_to(text: &str, f: Option<&Field>, csv: bool, out: &mut Out) -> Option<
             format!(
                 "{whose} has an invisible character, U+{:04X} ({what}), at position {}: the assignment would name nobody; retype it",
                 c as u32,
-                n + lead
+                n + lead + 1
             ),
         );
         return None;
@@ -916,17 +1167,65 @@ fn assign_to(text: &str, f: Option<&Field>, csv: bool, out: &mut Out) -> Option<
     Some(id.to_string())
 }
 
-/// Where a record is, for messages: `record 3 (line 12)`.
-fn whereis(r: &Record) -> String {
-    match r.line {
-        Some(l) => format!("record {} (line {l})", r.index),
-        None => format!("record {}", r.index),
+/// Where a record is, for messages, without the word "record": `4 (line 12)`, counted from 1 as
+/// the page's table (`#`) and the CLI count; `(line 3 of file 2)` when it is in another file
+/// than `from` (files count from 1 in the order given).
+fn place(r: &Record, from: &Record) -> String {
+    let n = r.index + 1;
+    match (r.line, r.file != from.file) {
+        (Some(l), false) => format!("{n} (line {l})"),
+        (Some(l), true) => format!("{n} (line {l} of file {})", r.file + 1),
+        (None, false) => n.to_string(),
+        (None, true) => format!("{n} (file {})", r.file + 1),
     }
 }
 
-/// Findings across records: duplicate serials and keys, equivalent keys, duplicate
-/// `@contentId` (within a file), serials the tenant already holds. Returns the findings (each
-/// with its file) and the records they make invalid.
+/// How many other records a duplicate message names before "and N more".
+const NAMED_OTHERS: usize = 5;
+
+/// `record 4 (line 12)`, `records 4 (line 12) and 9 (line 30)`, `records 4 (…), …, 20 (…) and 3
+/// more`: the records `others` (indexes, in input order), each written by `each`.
+fn list_records(others: &[usize], each: impl Fn(usize) -> String) -> String {
+    let shown: Vec<String> = others.iter().take(NAMED_OTHERS).map(|&i| each(i)).collect();
+    let rest = others.len().saturating_sub(NAMED_OTHERS);
+    let list = match (shown.as_slice(), rest) {
+        ([one], 0) => return format!("record {one}"),
+        (_, 0) => {
+            let (last, first) = shown.split_last().expect("two or more");
+            format!("{} and {last}", first.join(", "))
+        }
+        _ => format!("{} and {rest} more", shown.join(", ")),
+    };
+    format!("records {list}")
+}
+
+/// Records that share a value, in input order.
+type Groups<K> = HashMap<K, Vec<usize>>;
+
+fn group<'a, K: std::hash::Hash + Eq>(
+    records: &'a [Record],
+    key: impl Fn(&'a Record) -> Option<K>,
+) -> Groups<K> {
+    let mut groups: Groups<K> = HashMap::new();
+    // A record the admin left out is in no group: it duplicates nothing.
+    for r in records.iter().filter(|r| !r.removed) {
+        if let Some(k) = key(r) {
+            groups.entry(k).or_default().push(r.index);
+        }
+    }
+    groups
+}
+
+/// The members of `group` other than `me`.
+fn others_in(group: &[usize], me: usize) -> Vec<usize> {
+    group.iter().copied().filter(|&i| i != me).collect()
+}
+
+/// Findings across records: duplicate serials and keys, equivalent keys, serials that differ by
+/// leading zeros, duplicate `@contentId` (within a file), serials the tenant already holds.
+/// Every record of a duplicate group is flagged, each naming the others: hwoath cannot tell
+/// which one is right, so a duplicate serial or key makes all of them invalid (docs/rules.md).
+/// Returns the findings (each with its file) and the records they make invalid.
 pub(crate) fn cross_check(
     records: &[Record],
     spots: &[Spots],
@@ -934,12 +1233,27 @@ pub(crate) fn cross_check(
 ) -> (Vec<(usize, Diagnostic)>, Vec<usize>) {
     let mut found = Vec::new();
     let mut invalid = Vec::new();
-    let mut serials: HashMap<&str, usize> = HashMap::with_capacity(records.len());
-    let mut keys: HashMap<&[u8], usize> = HashMap::with_capacity(records.len());
-    let mut trimmed: HashMap<&[u8], usize> = HashMap::with_capacity(records.len());
-    let mut content_ids: HashMap<(usize, &str), usize> = HashMap::new();
-    // Digit-only serials without their leading zeros, to spot `0012` next to `12`.
-    let mut unpadded: HashMap<&str, usize> = HashMap::with_capacity(records.len());
+    let serials = group(records, |r| r.serial_number.as_deref());
+    let keys = group(records, |r| r.secret.as_ref().map(Secret::as_bytes));
+    let content_ids = group(records, |r| r.content_id.as_deref().map(|id| (r.file, id)));
+    // Distinct digit-only serials by their value without leading zeros, to spot `0012` next to
+    // `12`; distinct keys of at most one block by their form without trailing zero bytes.
+    let mut unpadded: HashMap<&str, Vec<&str>> = HashMap::new();
+    for serial in serials.keys() {
+        if serial.bytes().all(|b| b.is_ascii_digit()) {
+            unpadded
+                .entry(serial.trim_start_matches('0'))
+                .or_default()
+                .push(serial);
+        }
+    }
+    let mut trimmed: HashMap<&[u8], Vec<&[u8]>> = HashMap::new();
+    for &key in keys.keys() {
+        if key.len() <= HashAlg::Sha1.block_size() {
+            let end = key.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+            trimmed.entry(&key[..end]).or_default().push(key);
+        }
+    }
     let mut listed: HashMap<&str, &ListedDevice> = HashMap::with_capacity(listing.len());
     for d in listing {
         listed.entry(d.serial_number.as_str()).or_insert(d);
@@ -954,8 +1268,13 @@ pub(crate) fn cross_check(
         }
     };
     for (r, spot) in records.iter().zip(spots) {
+        if r.removed {
+            continue;
+        }
+        let at = |i: usize| place(&records[i], r);
         if let Some(serial) = r.serial_number.as_deref() {
-            if let Some(&first) = serials.get(serial) {
+            let same = others_in(&serials[serial], r.index);
+            if !same.is_empty() {
                 report(
                     Error,
                     r,
@@ -963,41 +1282,48 @@ pub(crate) fn cross_check(
                     "serialNumber",
                     spot.serial,
                     format!(
-                        "serial number \"{}\" is also {}; serial numbers must be unique",
+                        "serial number \"{}\" is also in {}: serial numbers must be unique; each copy is flagged, since which one is right cannot be told",
                         shorten(serial),
-                        whereis(&records[first])
+                        list_records(&same, at)
                     ),
                 );
-            } else {
-                serials.insert(serial, r.index);
-                if serial.bytes().all(|b| b.is_ascii_digit()) {
-                    let bare = serial.trim_start_matches('0');
-                    match unpadded.get(bare) {
-                        Some(&first) => report(
-                            Warning,
-                            r,
-                            codes::SERIAL_LEADING_ZEROS,
-                            "serialNumber",
-                            spot.serial,
-                            format!(
-                                "serial number \"{}\" and serial number \"{}\" of {} differ only by leading zeros: a spreadsheet may have dropped them; check both against the devices",
-                                shorten(serial),
-                                shorten(records[first].serial_number.as_deref().unwrap_or("")),
-                                whereis(&records[first])
-                            ),
-                        ),
-                        None => {
-                            unpadded.insert(bare, r.index);
-                        }
-                    }
-                }
+            }
+            let padded = unpadded
+                .get(serial.trim_start_matches('0'))
+                .filter(|_| serial.bytes().all(|b| b.is_ascii_digit()));
+            if let Some(variants) = padded.filter(|v| v.len() > 1) {
+                let mut near: Vec<usize> = variants
+                    .iter()
+                    .filter(|v| **v != serial)
+                    .flat_map(|v| serials[v].iter().copied())
+                    .collect();
+                near.sort_unstable();
+                let each = |i: usize| {
+                    format!(
+                        "{} with \"{}\"",
+                        at(i),
+                        shorten(records[i].serial_number.as_deref().unwrap_or(""))
+                    )
+                };
+                report(
+                    Warning,
+                    r,
+                    codes::SERIAL_LEADING_ZEROS,
+                    "serialNumber",
+                    spot.serial,
+                    format!(
+                        "serial number \"{}\" differs only by leading zeros from {}: a spreadsheet may have dropped them; check both against the devices",
+                        shorten(serial),
+                        list_records(&near, each)
+                    ),
+                );
             }
             if let Some(d) = listed.get(serial) {
-                let id = d.id.as_deref().unwrap_or("unknown id");
+                let id = d.id.as_deref().map_or("unknown id".into(), shorten);
                 let status = d
                     .status
                     .as_deref()
-                    .map(|s| format!(", status {s}"))
+                    .map(|s| format!(", status {}", shorten(s)))
                     .unwrap_or_default();
                 report(
                     Error,
@@ -1014,7 +1340,8 @@ pub(crate) fn cross_check(
         }
         if let Some(secret) = &r.secret {
             let bytes = secret.as_bytes();
-            if let Some(&first) = keys.get(bytes) {
+            let same = others_in(&keys[bytes], r.index);
+            if !same.is_empty() {
                 report(
                     Error,
                     r,
@@ -1022,35 +1349,37 @@ pub(crate) fn cross_check(
                     "secretKey",
                     spot.secret,
                     format!(
-                        "secretKey is the same key as {}; every device needs its own key",
-                        whereis(&records[first])
+                        "secretKey is also the key of {}: every device needs its own key; each copy is flagged, since which one is right cannot be told",
+                        list_records(&same, at)
                     ),
                 );
-            } else {
-                keys.insert(bytes, r.index);
-                if bytes.len() <= HashAlg::Sha1.block_size() {
-                    let t = secret.trimmed();
-                    if let Some(&first) = trimmed.get(t) {
-                        report(
-                            Warning,
-                            r,
-                            codes::EQUIVALENT_SECRET,
-                            "secretKey",
-                            spot.secret,
-                            format!(
-                                "the keys of {} and {} differ only by trailing zero bytes, so the two devices give the same codes",
-                                whereis(&records[first]),
-                                whereis(r)
-                            ),
-                        );
-                    } else {
-                        trimmed.insert(t, r.index);
-                    }
-                }
+            }
+            let equivalent = trimmed
+                .get(secret.trimmed())
+                .filter(|k| k.len() > 1 && bytes.len() <= HashAlg::Sha1.block_size());
+            if let Some(equivalent) = equivalent {
+                let mut near: Vec<usize> = equivalent
+                    .iter()
+                    .filter(|k| **k != bytes)
+                    .flat_map(|k| keys[k].iter().copied())
+                    .collect();
+                near.sort_unstable();
+                report(
+                    Warning,
+                    r,
+                    codes::EQUIVALENT_SECRET,
+                    "secretKey",
+                    spot.secret,
+                    format!(
+                        "secretKey differs from the key of {} only by trailing zero bytes, so the devices give the same codes",
+                        list_records(&near, at)
+                    ),
+                );
             }
         }
         if let Some(id) = r.content_id.as_deref() {
-            if let Some(&first) = content_ids.get(&(r.file, id)) {
+            let same = others_in(&content_ids[&(r.file, id)], r.index);
+            if !same.is_empty() {
                 report(
                     Warning,
                     r,
@@ -1060,11 +1389,9 @@ pub(crate) fn cross_check(
                     format!(
                         "@contentId \"{}\" is also used by {} (renumbered on normalisation)",
                         shorten(id),
-                        whereis(&records[first])
+                        list_records(&same, at)
                     ),
                 );
-            } else {
-                content_ids.insert((r.file, id), r.index);
             }
         }
     }

@@ -1,0 +1,1310 @@
+//! `TokenSet`: one parse per file. `TokenSet.open` reads and validates a token file once and keeps
+//! its records, with their decoded keys, in wasm memory; every later call (the report, the
+//! canonical JSON, variants, Graph requests, reconcile, live codes, verify and drift, the sheet,
+//! edits) works on that state and nothing reads the text again, except an edit, which checks the
+//! whole upload again with the admin's changes (core `tokenfile::validate_edited`).
+//!
+//! Nothing a method returns carries a key except the calls made to hand one out (`reveal`,
+//! `exportRecord`, and the `json` / copy texts of `normalized`, `variants`, `requests`), marked
+//! SECRET in the types. Every value echoed from the input into a display field is escaped with
+//! `core::text::visible`. `free()` (and `[Symbol.dispose]`) drops the state: the source text, the
+//! keys and the keyed generators are wiped; every method afterwards throws "the token set was
+//! freed".
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Reflect, Uint8Array};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use zeroize::{Zeroize, Zeroizing};
+
+use super::args::{
+    self, from_js, given, DriftRangeJs, ReconcileOptionsJs, SkipInvalidJs, TokenFileOptionsJs,
+    VariantsOptionsJs,
+};
+use super::files::{normalize_out, Options};
+use super::otp::drift_or_empty;
+use super::{js_text, json_value, set_texts, WipedText};
+use crate::core::graph::display::{masked, wipe_strings};
+use crate::core::graph::{
+    build_requests, reconcile as map_response, render, GraphRequest, InvalidFile, ReconcileOptions,
+    Reconciliation, RequestOptions,
+};
+use crate::core::otp::typed_codes;
+use crate::core::secret::mask;
+use crate::core::text::visible;
+use crate::core::token::{delta_json, masked_delta_json, GraphHash, Token};
+use crate::core::tokenfile::{self, Edits, ParseOptions, Record, Report, Typed, EDITABLE_FIELDS};
+use crate::core::variants::{
+    make_variants_avoiding, originals, Refusal, Taken, Variant, VariantOptions, MAX_COPIES,
+};
+use crate::core::wipe::WipeBuf;
+use crate::core::{DriftReport, Generator, OtpParams, Severity};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TOKEN_SET: &str = r#"
+/** The page's "one token by hand" form, and the fields an edit may change. */
+export interface TokenFields {
+  serialNumber: string;
+  manufacturer: string;
+  model: string;
+  /** As typed: decoded leniently, as in a file (spaces, lower case, '-' and '=' are normalised). */
+  secretKey: string;
+  timeIntervalInSeconds: number;
+  hashFunction: GraphHashFunction;
+  displayName?: string;
+  /** The user's object id (or UPN, kept for assign requests). */
+  assignTo?: string;
+}
+/** Fields to change; an empty text clears displayName and assignTo. */
+export type RecordPatch = Partial<TokenFields>;
+/** One record for the table. No key: the masked text only. Text fields are escaped for display. */
+export interface TokenSetRow {
+  /** 0-based; the table shows index + 1. */
+  index: number;
+  serialNumber: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  displayName: string | null;
+  /** assignTo.id or the CSV upn. */
+  user: string | null;
+  contentId: string | null;
+  /** null when unusable. */
+  hashFunction: GraphHashFunction | null;
+  /** 30 or 60; null when unusable. */
+  timeIntervalInSeconds: number | null;
+  /** The canonical key with all but the last four characters hidden; null when it does not decode. */
+  secretMasked: string | null;
+  /** The key's length in bytes. */
+  secretLength: number | null;
+  /** A live code can be shown: the key decodes, the hash and the period are usable. */
+  hasCode: boolean;
+  valid: boolean;
+  /** Left out of the upload (TokenSet.remove); numbers do not move. */
+  removed: boolean;
+  /** A value was typed for some field (TokenSet.edit). */
+  edited: boolean;
+  errors: number;
+  warnings: number;
+  infos: number;
+  /** 1-based position where the record starts in the file. */
+  line: number | null;
+  column: number | null;
+}
+/** How many records have one value, and whether Entra accepts it. */
+export interface MixEntry<T> { value: T; count: number; accepted: boolean }
+export interface TokenSetSummary {
+  /** Every record read: valid + invalid + removed. */
+  records: number;
+  valid: number;
+  invalid: number;
+  removed: number;
+  errors: number;
+  warnings: number;
+  infos: number;
+}
+/** The whole report for the page; no key in it. */
+export interface TokenSetReport {
+  format: DetectedFormat;
+  rows: TokenSetRow[];
+  /** The same object as validate() / `hwoath validate --json` (0-based `record`; removed records
+   *  are not part of it: records === valid + invalid). */
+  report: ValidationReport;
+  summary: TokenSetSummary;
+  /** The hash/period mix over every record of the upload (removed ones left out), unusable values
+   *  included: a 45 s record is {value: 45, accepted: false}, a missing period {value: null, …}.
+   *  Accepted values first. */
+  mix: { hash: MixEntry<string | null>[]; period: MixEntry<number | null>[] };
+  /** Devices in the listing the set was checked against. */
+  listedDevices: number;
+}
+export interface TokenSetVariantsOptions {
+  /** Variants per token, 1 to 64 (default 1). */
+  copies?: number;
+  /** More listing pages whose serials are avoided (the set's own listing always is). */
+  listing?: string[];
+  /** Only this record (0-based; it must be valid). Default: every valid record. */
+  record?: number;
+}
+export interface TokenSetVariants {
+  /** Empty when any token was refused. No key. */
+  variants: VariantInfo[];
+  refusals: VariantRefusal[];
+  /** SECRET: canonical #$delta of the variants (pretty, trailing newline); null when refused. */
+  json: string | null;
+  /** The same JSON with every secretKey masked, for display; null when refused. */
+  bodyMasked: string | null;
+}
+export interface TokenSetRequestOptions extends GraphRequestOptions {
+  /** Only these records (0-based, each valid); default every record of the set, which must then
+   *  all be valid or removed. `serial` narrows the selection further. */
+  records?: number[];
+}
+/** One Graph request: display fields (no key) and copy fields (SECRET). */
+export interface TokenSetRequest {
+  method: "GET" | "POST" | "PATCH" | "DELETE" | "PUT";
+  url: string;
+  permission: string;
+  role: string;
+  note: string;
+  /** The records (0-based) the request concerns. */
+  records: number[];
+  /** Unix seconds when the verification code in the body stops being current. */
+  expiresAt?: number;
+  /** Display: the body (pretty JSON, trailing newline) with every secretKey masked; null without a body. */
+  bodyMasked: string | null;
+  httpMasked: string;
+  powershellMasked: string;
+  curlMasked: string;
+  /** SECRET: the body to copy or download (pretty JSON, trailing newline); null without a body. */
+  body: string | null;
+  /** SECRET: Graph Explorer text. */
+  http: string;
+  /** SECRET: Invoke-MgGraphRequest command. */
+  powershell: string;
+  /** SECRET: curl command. */
+  curl: string;
+  /** Download name: the body as .json (hardwareOathDevices-part-1-of-3.json), else the Graph
+   *  Explorer text as .http. */
+  fileName: string;
+}
+export interface TokenSetReconcileOptions {
+  /** Tokens per bulk request when the set was sent in parts (default 100). */
+  chunk?: number;
+  /** 1-based part the response answers; omit when the set was one request. */
+  part?: number;
+  /** The records the requests were built for (TokenSetRequestOptions.records). */
+  records?: number[];
+}
+/** Every row's code at one time (rows without a usable key, hash or period: null). */
+export interface RowCodes {
+  /** The whole second the codes are for. */
+  time: number;
+  rows: number[];
+  codes: (string | null)[];
+  secondsLeft: (number | null)[];
+  period: (number | null)[];
+}
+/** TokenSet.verify: matched within the window, a scan to run, or a typing problem. */
+export type VerifyOutcome =
+  | { kind: "matched"; offsetSteps: number; offsetSeconds: number; fit: EntraFit; codes: number }
+  | { kind: "scan"; codes: number; fromSteps: number; toSteps: number; message: string }
+  | { kind: "input"; message: string };
+/** One worker's share of a split drift scan: signed offsets from the step of `time`, inclusive. */
+export interface DriftRange { fromSteps: number; toSteps: number }
+/** A split drift scan, merged and judged. */
+export interface DriftVerdict {
+  /** Nearest first (behind before ahead on a tie). */
+  candidates: DriftCandidate[];
+  scannedSteps: number;
+  nearest: (DriftCandidate & { fit: EntraFit }) | null;
+}
+/** One block of the end-user sheet; no key. Text fields are escaped for display. */
+export interface SheetEntry {
+  record: number;
+  serialNumber: string;
+  displayName: string | null;
+  /** assignTo.id or the CSV upn. */
+  user: string | null;
+  manufacturer: string;
+  model: string;
+  hashFunction: GraphHashFunction;
+  timeIntervalInSeconds: number;
+}
+"#;
+
+const FREED: &str = "the token set was freed: open the file again";
+
+/// Digits of the codes the set shows (Entra's hardware tokens).
+fn digits() -> u32 {
+    OtpParams::default().digits
+}
+
+/// A token file read once and kept in wasm memory, with its keys. See the module docs.
+#[wasm_bindgen]
+pub struct TokenSet {
+    state: Option<State>,
+}
+
+struct State {
+    /// The file as given: read again only to apply an edit. Wiped on drop.
+    text: Zeroizing<String>,
+    parse: ParseOptions,
+    edits: Edits,
+    report: Report,
+    /// `report()`'s JSON (no key), until the next edit.
+    report_json: RefCell<Option<String>>,
+    /// One keyed generator per row, made on first use; wiped when dropped (on edit and free).
+    generators: RefCell<Vec<Option<Generator>>>,
+}
+
+impl Drop for TokenSet {
+    fn drop(&mut self) {
+        self.state = None;
+    }
+}
+
+/// The 6-digit generator of a record, when its key, hash and period are usable.
+fn generator_of(r: &Record) -> Option<Generator> {
+    let (secret, hash, period) = (r.secret.as_ref()?, r.hash_function?, r.time_interval?);
+    Generator::new(
+        secret,
+        OtpParams {
+            hash: hash.into(),
+            digits: digits(),
+            period,
+        },
+    )
+    .ok()
+}
+
+impl State {
+    fn new(text: Zeroizing<String>, parse: ParseOptions) -> Result<State, JsError> {
+        let report = tokenfile::validate_edited(&text, &parse, &Edits::new())
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        let rows = report.records.len();
+        Ok(State {
+            text,
+            parse,
+            edits: Edits::new(),
+            report,
+            report_json: RefCell::new(None),
+            generators: RefCell::new((0..rows).map(|_| None).collect()),
+        })
+    }
+
+    /// Checks the whole upload again with the edits; caches are dropped (generators wiped).
+    fn recheck(&mut self) -> Result<(), JsError> {
+        self.report = tokenfile::validate_edited(&self.text, &self.parse, &self.edits)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        *self.report_json.borrow_mut() = None;
+        *self.generators.borrow_mut() = (0..self.report.records.len()).map(|_| None).collect();
+        Ok(())
+    }
+
+    fn row(&self, row: f64) -> Result<usize, JsError> {
+        args::row(row, self.report.records.len())
+    }
+
+    /// Runs `f` with the (cached) generator of `row`; throws when the row has no usable key.
+    fn with_generator<T>(
+        &self,
+        row: usize,
+        f: impl FnOnce(&Generator) -> Result<T, JsError>,
+    ) -> Result<T, JsError> {
+        let mut gens = self.generators.borrow_mut();
+        if gens[row].is_none() {
+            gens[row] = generator_of(&self.report.records[row]);
+        }
+        match &gens[row] {
+            Some(g) => f(g),
+            None => Err(JsError::new(&format!(
+                "record {} has no usable key, hash and period, so it has no codes",
+                row + 1
+            ))),
+        }
+    }
+
+    /// Runs `f` on `report()`'s JSON, made on first use and kept until the next edit.
+    fn with_report_json<T>(&self, f: impl FnOnce(&str) -> T) -> Result<T, JsError> {
+        if self.report_json.borrow().is_none() {
+            let json = serde_json::to_string(&ReportOut::of(self))
+                .map_err(|e| JsError::new(&e.to_string()))?;
+            *self.report_json.borrow_mut() = Some(json);
+        }
+        let cached = self.report_json.borrow();
+        Ok(f(cached.as_deref().unwrap_or_default()))
+    }
+
+    /// The records a request or reconcile is for: `records` (each valid) or every record of the
+    /// set (then none may be invalid; removed ones are left out), with their tokens.
+    fn selection(&self, records: Option<&[f64]>) -> Result<(Vec<usize>, Vec<&Token>), JsError> {
+        let rs = &self.report.records;
+        let chosen: Vec<usize> = match records {
+            Some(list) => {
+                let mut chosen = list
+                    .iter()
+                    .map(|&r| self.row(r))
+                    .collect::<Result<Vec<_>, _>>()?;
+                chosen.sort_unstable();
+                chosen.dedup();
+                if let Some(&bad) = chosen.iter().find(|&&i| rs[i].token.is_none()) {
+                    let why = if rs[bad].removed {
+                        "removed"
+                    } else {
+                        "invalid"
+                    };
+                    return Err(JsError::new(&format!(
+                        "record {} is {why}: no request can be built for it",
+                        bad + 1
+                    )));
+                }
+                chosen
+            }
+            None => {
+                if self.report.invalid() > 0 || self.report.has_errors() {
+                    let e = InvalidFile {
+                        records: rs.len() - self.report.removed(),
+                        invalid: self.report.invalid(),
+                        errors: self
+                            .report
+                            .diagnostics
+                            .iter()
+                            .filter(|d| d.severity == Severity::Error)
+                            .cloned()
+                            .collect(),
+                    };
+                    return Err(JsError::new(&e.to_string()));
+                }
+                (0..rs.len()).filter(|&i| rs[i].token.is_some()).collect()
+            }
+        };
+        let tokens = chosen
+            .iter()
+            .filter_map(|&i| rs[i].token.as_ref())
+            .collect();
+        Ok((chosen, tokens))
+    }
+}
+
+/// `TokenSetRow`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RowOut {
+    index: usize,
+    serial_number: Option<String>,
+    manufacturer: Option<String>,
+    model: Option<String>,
+    display_name: Option<String>,
+    user: Option<String>,
+    content_id: Option<String>,
+    hash_function: Option<GraphHash>,
+    time_interval_in_seconds: Option<u64>,
+    secret_masked: Option<String>,
+    secret_length: Option<usize>,
+    has_code: bool,
+    valid: bool,
+    removed: bool,
+    edited: bool,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    line: Option<u32>,
+    column: Option<u32>,
+}
+
+/// An echoed value, escaped for display.
+fn shown(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(|s| visible(s).into_owned())
+}
+
+/// A rendering for display (a request, a body), escaped line by line: its own line breaks stay,
+/// every other control, text-direction or invisible character a value brought in is escaped
+/// (JSON escapes control characters, not the text-direction ones).
+fn shown_text(text: &str) -> String {
+    let lines: Vec<std::borrow::Cow<'_, str>> = text.split('\n').map(visible).collect();
+    lines.join("\n")
+}
+
+/// `TokenSetReport`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReportOut<'a> {
+    format: &'static str,
+    rows: Vec<RowOut>,
+    report: &'a Report,
+    summary: tokenfile::Summary,
+    mix: tokenfile::Mix,
+    listed_devices: usize,
+}
+
+impl ReportOut<'_> {
+    fn of(state: &State) -> ReportOut<'_> {
+        let report = &state.report;
+        let mut counts = vec![[0usize; 3]; report.records.len()];
+        for d in &report.diagnostics {
+            if let Some(c) = d.record.and_then(|r| counts.get_mut(r)) {
+                c[d.severity as usize] += 1;
+            }
+        }
+        let rows = report
+            .records
+            .iter()
+            .zip(&counts)
+            .map(|(r, &[infos, warnings, errors])| RowOut {
+                index: r.index,
+                serial_number: shown(&r.serial_number),
+                manufacturer: shown(&r.manufacturer),
+                model: shown(&r.model),
+                display_name: shown(&r.display_name),
+                user: shown(&r.assign_to),
+                content_id: shown(&r.content_id),
+                hash_function: r.hash_function,
+                time_interval_in_seconds: r.time_interval,
+                secret_masked: r.secret.as_ref().map(|s| mask(&s.to_base32())),
+                secret_length: r.secret.as_ref().map(|s| s.len()),
+                has_code: r.secret.is_some()
+                    && r.hash_function.is_some()
+                    && r.time_interval.is_some(),
+                valid: r.is_valid(),
+                removed: r.removed,
+                edited: state.edits.is_edited(r.index),
+                errors,
+                warnings,
+                infos,
+                line: r.line,
+                column: r.column,
+            })
+            .collect();
+        ReportOut {
+            format: report.format.as_str(),
+            rows,
+            report,
+            summary: report.summary(),
+            mix: report.mix(),
+            listed_devices: state.parse.listing.len(),
+        }
+    }
+}
+
+/// `TokenFields` (the form, and an edit's fields). The typed key is wiped on drop.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenFields {
+    serial_number: String,
+    manufacturer: String,
+    model: String,
+    secret_key: String,
+    time_interval_in_seconds: f64,
+    hash_function: String,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    assign_to: Option<String>,
+}
+
+impl Drop for TokenFields {
+    fn drop(&mut self) {
+        self.secret_key.zeroize();
+    }
+}
+
+/// A JSON number for a typed `timeIntervalInSeconds`: whole numbers without a fraction.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Number {
+    Whole(i64),
+    Other(f64),
+}
+
+impl Number {
+    fn of(v: f64) -> Result<Number, JsError> {
+        if !v.is_finite() {
+            return Err(JsError::new("timeIntervalInSeconds must be a number"));
+        }
+        Ok(if v.fract() == 0.0 && v.abs() < 9.0e15 {
+            Number::Whole(v as i64)
+        } else {
+            Number::Other(v)
+        })
+    }
+}
+
+/// The one-token `#$delta` body the form's fields make (values as typed; the rules judge them).
+#[derive(Serialize)]
+struct FormBody<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    value: [FormItem<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FormItem<'a> {
+    #[serde(rename = "@contentId")]
+    content_id: &'static str,
+    serial_number: &'a str,
+    manufacturer: &'a str,
+    model: &'a str,
+    secret_key: &'a str,
+    time_interval_in_seconds: Number,
+    hash_function: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assign_to: Option<AssignTo<'a>>,
+}
+
+#[derive(Serialize)]
+struct AssignTo<'a> {
+    id: &'a str,
+}
+
+/// `TokenSetVariantsOptions`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct VariantsOpts {
+    copies: f64,
+    listing: Vec<String>,
+    record: Option<f64>,
+    /// Accepted for `VariantsOptions` callers; the set's own hash option applies.
+    #[allow(dead_code)]
+    hash_function: Option<String>,
+}
+
+impl Default for VariantsOpts {
+    fn default() -> Self {
+        VariantsOpts {
+            copies: 1.0,
+            listing: Vec::new(),
+            record: None,
+            hash_function: None,
+        }
+    }
+}
+
+/// `TokenSetVariants`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VariantsOut<'a> {
+    variants: &'a [Variant],
+    refusals: &'a [Refusal],
+    json: Option<&'a str>,
+    body_masked: Option<&'a str>,
+}
+
+/// `TokenSetRequestOptions`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct RequestOpts {
+    request: String,
+    chunk: Option<f64>,
+    user: Option<String>,
+    device_id: Option<String>,
+    time: Option<f64>,
+    serial: Option<String>,
+    records: Option<Vec<f64>>,
+    /// Accepted for `GraphRequestOptions` callers; the set's own hash option applies.
+    #[allow(dead_code)]
+    hash_function: Option<String>,
+}
+
+/// The texts of a `TokenSetRequest`, in the order of the type: the display ones, then the ones to
+/// copy (SECRET).
+const TEXTS: [&str; 8] = [
+    "bodyMasked",
+    "httpMasked",
+    "powershellMasked",
+    "curlMasked",
+    "body",
+    "http",
+    "powershell",
+    "curl",
+];
+
+/// The small fields of a `TokenSetRequest`; its [`TEXTS`] are `null` here and set as strings.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RequestOut<'a> {
+    method: &'static str,
+    url: &'a str,
+    permission: &'a str,
+    role: &'a str,
+    note: String,
+    records: Vec<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<u64>,
+    // The TEXTS, `null` until set (so the properties keep the type's order).
+    body_masked: (),
+    http_masked: (),
+    powershell_masked: (),
+    curl_masked: (),
+    body: (),
+    http: (),
+    powershell: (),
+    curl: (),
+    file_name: String,
+}
+
+/// A body as the text to copy: pretty JSON with a trailing newline.
+fn body_text(r: &GraphRequest) -> Option<WipedText> {
+    r.body.as_ref().map(|b| {
+        let mut s = Zeroizing::new(render::pretty(b));
+        s.push('\n');
+        WipedText(s)
+    })
+}
+
+/// `TokenSetReconcileOptions`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct ReconcileOpts {
+    chunk: Option<f64>,
+    part: Option<f64>,
+    records: Option<Vec<f64>>,
+}
+
+/// Every text Graph's answer or the file put into a reconciliation, escaped for display.
+fn escape_reconciliation(r: &mut Reconciliation) {
+    let esc = |s: &mut String| {
+        if let std::borrow::Cow::Owned(v) = visible(s) {
+            *s = v;
+        }
+    };
+    let esc_opt = |s: &mut Option<String>| {
+        if let Some(s) = s {
+            esc(s);
+        }
+    };
+    for t in &mut r.tokens {
+        esc(&mut t.content_id);
+        esc(&mut t.serial_number);
+        esc_opt(&mut t.device_id);
+        esc_opt(&mut t.device_status);
+        esc_opt(&mut t.reason);
+    }
+    for u in &mut r.unmatched {
+        esc_opt(&mut u.content_id);
+        esc_opt(&mut u.serial_number);
+        esc(&mut u.message);
+    }
+    for n in &mut r.notes {
+        esc(n);
+    }
+}
+
+/// `RowCodes`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CodesOut {
+    time: u64,
+    rows: Vec<usize>,
+    codes: Vec<Option<String>>,
+    seconds_left: Vec<Option<u64>>,
+    period: Vec<Option<u64>>,
+}
+
+/// `{fromSteps, toSteps}` of `drift`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Range {
+    from_steps: f64,
+    to_steps: f64,
+}
+
+/// `SheetEntry`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SheetEntry {
+    record: usize,
+    serial_number: String,
+    display_name: Option<String>,
+    user: Option<String>,
+    manufacturer: String,
+    model: String,
+    hash_function: GraphHash,
+    time_interval_in_seconds: u64,
+}
+
+/// The text of `input`: a JS string, or a file's bytes (UTF-8 with or without a byte order
+/// mark; UTF-16 and other encodings are refused as by the CLI, core `text_from_bytes`). The
+/// engine's copies are wiped; the caller wipes its own `Uint8Array`.
+fn input_text(input: &JsValue) -> Result<Zeroizing<String>, JsError> {
+    if let Some(s) = input.as_string() {
+        return Ok(Zeroizing::new(s));
+    }
+    if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
+        let bytes = Zeroizing::new(bytes.to_vec());
+        let text = tokenfile::text_from_bytes("the file", &bytes)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        return Ok(Zeroizing::new(text.to_string()));
+    }
+    Err(JsError::new(
+        "input must be the file's text (a string) or its bytes (a Uint8Array)",
+    ))
+}
+
+/// `patch` as typed values: each key one of the editable fields, each value a string (a number
+/// for `timeIntervalInSeconds` may be either).
+fn patch_values(patch: &JsValue) -> Result<Vec<(String, Typed)>, JsError> {
+    if !patch.is_object() || Array::is_array(patch) {
+        return Err(JsError::new(
+            "patch must be an object of the fields to change",
+        ));
+    }
+    let keys = js_sys::Object::keys(patch.unchecked_ref::<js_sys::Object>());
+    let mut out = Vec::with_capacity(keys.length() as usize);
+    for key in keys.iter() {
+        let name = key.as_string().unwrap_or_default();
+        if !EDITABLE_FIELDS.contains(&name.as_str()) {
+            return Err(JsError::new(&format!(
+                "patch: \"{}\" cannot be edited; the fields are {}",
+                visible(&name),
+                EDITABLE_FIELDS.join(", ")
+            )));
+        }
+        let v = Reflect::get(patch, &key).map_err(|_| JsError::new("patch: unreadable"))?;
+        let typed = if let Some(s) = v.as_string() {
+            Typed::Text(Zeroizing::new(s))
+        } else if let (Some(n), "timeIntervalInSeconds") = (v.as_f64(), name.as_str()) {
+            Typed::number(n).ok_or_else(|| {
+                JsError::new("patch: timeIntervalInSeconds must be a finite number")
+            })?
+        } else if v.is_undefined() {
+            continue;
+        } else {
+            return Err(JsError::new(&format!(
+                "patch: {name} must be {}",
+                if name == "timeIntervalInSeconds" {
+                    "a number"
+                } else {
+                    "a string"
+                }
+            )));
+        };
+        out.push((name, typed));
+    }
+    Ok(out)
+}
+
+impl TokenSet {
+    fn state(&self) -> Result<&State, JsError> {
+        self.state.as_ref().ok_or_else(|| JsError::new(FREED))
+    }
+
+    fn state_mut(&mut self) -> Result<&mut State, JsError> {
+        self.state.as_mut().ok_or_else(|| JsError::new(FREED))
+    }
+
+    /// The set of a text already checked to be usable.
+    fn of_text(text: Zeroizing<String>, parse: ParseOptions) -> Result<TokenSet, JsError> {
+        Ok(TokenSet {
+            state: Some(State::new(text, parse)?),
+        })
+    }
+
+    /// The variants of `options` and the set's originals they were made for.
+    fn make_variants(
+        &self,
+        options: JsValue,
+    ) -> Result<Result<Vec<Variant>, Vec<Refusal>>, JsError> {
+        let s = self.state()?;
+        let o: VariantsOpts = from_js(options)?;
+        let copies = args::count("copies", o.copies, 1.0, MAX_COPIES as f64)?;
+        let mut listing_serials: Vec<String> = s
+            .parse
+            .listing
+            .iter()
+            .map(|d| d.serial_number.clone())
+            .collect();
+        listing_serials.extend(
+            args::listing(&o.listing, |i| format!("listing page {}", i + 1))?
+                .into_iter()
+                .map(|d| d.serial_number),
+        );
+        let mut chosen = originals(&s.report);
+        if let Some(r) = o.record {
+            let r = s.row(r)?;
+            chosen.retain(|o| o.record == r);
+            if chosen.is_empty() {
+                return Err(JsError::new(&format!(
+                    "record {} is {}: only a valid token can be varied",
+                    r + 1,
+                    if s.report.records[r].removed {
+                        "removed"
+                    } else {
+                        "invalid"
+                    }
+                )));
+            }
+        }
+        // Every serial and key of the upload stays taken, not only the varied tokens'.
+        let upload = s.report.records.iter().filter(|r| !r.removed);
+        let serials: Vec<&str> = upload
+            .clone()
+            .filter_map(|r| r.serial_number.as_deref())
+            .collect();
+        let keys: Vec<&[u8]> = upload
+            .filter_map(|r| r.secret.as_ref().map(|k| k.as_bytes()))
+            .collect();
+        Ok(make_variants_avoiding(
+            &chosen,
+            &VariantOptions {
+                copies,
+                listing_serials,
+            },
+            Taken {
+                serials: &serials,
+                keys: &keys,
+            },
+        ))
+    }
+}
+
+#[wasm_bindgen]
+impl TokenSet {
+    /// Reads and validates a token file once (Token2/Graph JSON, bare array, single object,
+    /// legacy CSV): `input` is its text or its bytes. Throws only for unusable input (not a token
+    /// file, over the limits, bad options).
+    #[wasm_bindgen(js_name = open)]
+    pub fn open(
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
+        options: Option<TokenFileOptionsJs>,
+    ) -> Result<TokenSet, JsError> {
+        let o: Options = from_js(given(options))?;
+        let parse = o.parse_options(|i| format!("listing page {}", i + 1))?;
+        TokenSet::of_text(input_text(&input)?, parse)
+    }
+
+    /// A one-token set from the "one token by hand" form: the `#$delta` body is written here
+    /// from the fields as typed, and checked like a file's.
+    #[wasm_bindgen(js_name = fromFields)]
+    pub fn from_fields(
+        #[wasm_bindgen(unchecked_param_type = "TokenFields")] fields: JsValue,
+    ) -> Result<TokenSet, JsError> {
+        args::only_keys("fields", &fields, &EDITABLE_FIELDS)?;
+        let f: TokenFields = serde_wasm_bindgen::from_value(fields)
+            .map_err(|e| JsError::new(&format!("fields: {e}")))?;
+        let body = FormBody {
+            context: "#$delta",
+            value: [FormItem {
+                content_id: "1",
+                serial_number: &f.serial_number,
+                manufacturer: &f.manufacturer,
+                model: &f.model,
+                secret_key: &f.secret_key,
+                time_interval_in_seconds: Number::of(f.time_interval_in_seconds)?,
+                hash_function: &f.hash_function,
+                display_name: f.display_name.as_deref(),
+                assign_to: f.assign_to.as_deref().map(|id| AssignTo { id }),
+            }],
+        };
+        let mut buf = WipeBuf::with_capacity(512);
+        serde_json::to_writer_pretty(&mut buf, &body).map_err(|e| JsError::new(&e.to_string()))?;
+        buf.push(b'\n');
+        TokenSet::of_text(buf.into_string(), ParseOptions::default())
+    }
+
+    /// The whole report for the page (rows, diagnostics, summary, mix); no key in it. Cached
+    /// until the next edit.
+    #[wasm_bindgen(unchecked_return_type = "TokenSetReport")]
+    pub fn report(&self) -> Result<JsValue, JsError> {
+        self.state()?
+            .with_report_json(js_sys::JSON::parse)?
+            .map_err(|_| JsError::new("internal: the report is not JSON"))
+    }
+
+    /// The report as JSON text (the same object as `report()`), to post to another thread as
+    /// one string and parse there.
+    #[wasm_bindgen(js_name = reportJson, unchecked_return_type = "string")]
+    pub fn report_json(&self) -> Result<JsValue, JsError> {
+        self.state()?.with_report_json(JsValue::from_str)
+    }
+
+    /// SECRET (`json`): the canonical `#$delta` of the valid records, for copy and download.
+    /// With an invalid record and without `skipInvalid`, `json` is null and `skipped` lists what
+    /// blocks it. Removed records are left out either way.
+    #[wasm_bindgen(unchecked_return_type = "NormalizeResult")]
+    pub fn normalized(&self, options: Option<SkipInvalidJs>) -> Result<JsValue, JsError> {
+        #[derive(Deserialize, Default)]
+        #[serde(rename_all = "camelCase", default)]
+        struct Opts {
+            skip_invalid: bool,
+        }
+        let s = self.state()?;
+        let o: Opts = from_js(given(options))?;
+        let n = tokenfile::normalize(&s.report, true).map_err(|e| JsError::new(&e.to_string()))?;
+        normalize_out(&n, o.skip_invalid || n.skipped.is_empty())
+    }
+
+    /// Duplicate-safe variants of every valid token, or of one (`record`): `variants` and
+    /// `refusals` carry no key, `json` is SECRET, `bodyMasked` is for display. Every serial and
+    /// key of the set, and the listing's serials, are avoided.
+    #[wasm_bindgen(unchecked_return_type = "TokenSetVariants")]
+    pub fn variants(&self, options: Option<VariantsOptionsJs>) -> Result<JsValue, JsError> {
+        match self.make_variants(given(options))? {
+            Ok(made) => {
+                let list: Vec<&Token> = made.iter().map(|v| &v.token).collect();
+                let json = delta_json(&list);
+                let shown = shown_text(&masked_delta_json(&list));
+                let out = json_value(&VariantsOut {
+                    variants: &made,
+                    refusals: &[],
+                    json: None,
+                    body_masked: None,
+                })?;
+                set_texts(
+                    &out,
+                    &[
+                        ("json", Some(json.as_str())),
+                        ("bodyMasked", Some(shown.as_str())),
+                    ],
+                )?;
+                Ok(out)
+            }
+            Err(refusals) => json_value(&VariantsOut {
+                variants: &[],
+                refusals: &refusals,
+                json: None,
+                body_masked: None,
+            }),
+        }
+    }
+
+    /// The same variants as a new set (for their requests, codes and sheet). Throws, naming
+    /// them, when a token cannot be varied.
+    #[wasm_bindgen(js_name = variantSet)]
+    pub fn variant_set(&self, options: Option<VariantsOptionsJs>) -> Result<TokenSet, JsError> {
+        let made = self.make_variants(given(options))?.map_err(|refusals| {
+            let list: Vec<String> = refusals.iter().map(ToString::to_string).collect();
+            JsError::new(&format!(
+                "{} token(s) cannot be varied safely: {}",
+                refusals.len(),
+                list.join("; ")
+            ))
+        })?;
+        let list: Vec<&Token> = made.iter().map(|v| &v.token).collect();
+        let parse = self.state()?.parse.clone();
+        TokenSet::of_text(delta_json(&list), parse)
+    }
+
+    /// The Graph requests of `options.request` for the set (or `options.records`): display
+    /// fields without a key, copy fields SECRET. Throws for impossible options and, without
+    /// `records`, when a record of the set is invalid (fix, remove or select).
+    #[wasm_bindgen(unchecked_return_type = "TokenSetRequest[]")]
+    pub fn requests(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TokenSetRequestOptions")] options: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let s = self.state()?;
+        let o: RequestOpts = from_js(options)?;
+        let kind = args::request_kind(&o.request)?;
+        let options = RequestOptions {
+            kind,
+            chunk: args::chunk(o.chunk)?,
+            user: o.user.filter(|u| !u.is_empty()),
+            device_id: o.device_id.filter(|d| !d.is_empty()),
+            time: args::request_time(o.time)?,
+            serial: o.serial.filter(|x| !x.is_empty()),
+        };
+        let (chosen, tokens) = s.selection(o.records.as_deref())?;
+        let mut requests =
+            build_requests(&tokens, &options).map_err(|e| JsError::new(&e.to_string()))?;
+        let n = requests.len();
+        let meta: Vec<RequestOut> = requests
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RequestOut {
+                method: r.method,
+                url: &r.url,
+                permission: &r.permission,
+                role: &r.role,
+                note: visible(&r.note).into_owned(),
+                records: r.records.iter().map(|&t| chosen[t]).collect(),
+                expires_at: r.expires_at,
+                body_masked: (),
+                http_masked: (),
+                powershell_masked: (),
+                curl_masked: (),
+                body: (),
+                http: (),
+                powershell: (),
+                curl: (),
+                file_name: kind.file_name(i, n, r.body.is_some()),
+            })
+            .collect();
+        let out = json_value(&meta)?;
+        let items: Array = out.clone().unchecked_into();
+        for (i, r) in requests.iter_mut().enumerate() {
+            let mut shown = masked(r);
+            // Display first, then the texts to copy (SECRET), each wiped once JS has it.
+            let display = |t: String| Some(WipedText::from(shown_text(&t)));
+            let texts: [Option<WipedText>; 8] = [
+                body_text(&shown).map(|t| WipedText::from(shown_text(&t.0))),
+                display(render::http(&shown)),
+                display(render::powershell(&shown)),
+                display(render::curl(&shown)),
+                body_text(r),
+                Some(render::http(r).into()),
+                Some(render::powershell(r).into()),
+                Some(render::curl(r).into()),
+            ];
+            let pairs: Vec<(&str, Option<&str>)> = TEXTS
+                .iter()
+                .zip(&texts)
+                .map(|(k, t)| (*k, t.as_ref().map(|t| t.0.as_str())))
+                .collect();
+            set_texts(&items.get(i as u32), &pairs)?;
+            for b in [&mut shown.body, &mut r.body].into_iter().flatten() {
+                wipe_strings(b);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Graph's pasted answer mapped to the set's tokens (the records of `options.records` when
+    /// the requests were built for them). Every echoed field is escaped.
+    #[wasm_bindgen(unchecked_return_type = "Reconciliation")]
+    pub fn reconcile(
+        &self,
+        response: &str,
+        options: Option<ReconcileOptionsJs>,
+    ) -> Result<JsValue, JsError> {
+        let s = self.state()?;
+        let o: ReconcileOpts = from_js(given(options))?;
+        let options = ReconcileOptions {
+            chunk: args::chunk(o.chunk)?,
+            part: o
+                .part
+                .map(|p| args::count("part", p, 1.0, 1.0e9))
+                .transpose()?,
+        };
+        let (chosen, tokens) = s.selection(o.records.as_deref())?;
+        let mut r = map_response(&tokens, response, &options)
+            .map_err(|e| JsError::new(&format!("response: {e}")))?;
+        for t in &mut r.tokens {
+            t.record = chosen[t.record];
+        }
+        escape_reconciliation(&mut r);
+        json_value(&r)
+    }
+
+    /// The code and seconds left of each row in `rows` (every row when omitted) at `time`: one
+    /// call per second for the rows on screen. `null` for a row without a usable key, hash or
+    /// period.
+    #[wasm_bindgen(unchecked_return_type = "RowCodes")]
+    pub fn codes(&self, time: f64, rows: Option<Vec<f64>>) -> Result<JsValue, JsError> {
+        let s = self.state()?;
+        let t = args::unix_time(time)?;
+        let rows: Vec<usize> = match rows {
+            Some(list) => list.iter().map(|&r| s.row(r)).collect::<Result<_, _>>()?,
+            None => (0..s.report.records.len()).collect(),
+        };
+        let mut out = CodesOut {
+            time: t,
+            codes: Vec::with_capacity(rows.len()),
+            seconds_left: Vec::with_capacity(rows.len()),
+            period: Vec::with_capacity(rows.len()),
+            rows: Vec::new(),
+        };
+        for &r in &rows {
+            let got =
+                s.with_generator(r, |g| Ok((g.totp(t), g.seconds_left(t), g.params().period)));
+            let (code, left, period) = match got {
+                Ok((c, l, p)) => (Some(c), Some(l), Some(p)),
+                Err(_) => (None, None, None),
+            };
+            out.codes.push(code);
+            out.seconds_left.push(left);
+            out.period.push(period);
+        }
+        out.rows = rows;
+        json_value(&out)
+    }
+
+    /// "Verify a code from this device": `typed` is one code or several consecutive codes
+    /// (separated by spaces, commas or semicolons). Matched within ±2 steps, or the scan to run,
+    /// or what to type instead. Never throws for bad typing; throws for a row without a key.
+    #[wasm_bindgen(unchecked_return_type = "VerifyOutcome")]
+    pub fn verify(&self, row: f64, typed: &str, time: f64) -> Result<JsValue, JsError> {
+        let s = self.state()?;
+        let (row, t) = (s.row(row)?, args::unix_time(time)?);
+        let outcome = s.with_generator(row, |g| Ok(g.verify_typed(typed, t)))?;
+        json_value(&outcome)
+    }
+
+    /// A drift scan of `fromSteps..=toSteps` (default ±2 years, as `findDrift`) for the typed
+    /// codes: one worker's share of a split scan. Candidates nearest first; typing that is not
+    /// codes finds nothing.
+    #[wasm_bindgen(unchecked_return_type = "DriftResult")]
+    pub fn drift(
+        &self,
+        row: f64,
+        typed: &str,
+        time: f64,
+        range: Option<DriftRangeJs>,
+    ) -> Result<JsValue, JsError> {
+        let s = self.state()?;
+        let (row, t) = (s.row(row)?, args::unix_time(time)?);
+        let range: Option<Range> = match range.map(JsValue::from) {
+            Some(v) if !v.is_undefined() && !v.is_null() => Some({
+                args::only_keys("range", &v, &["fromSteps", "toSteps"])?;
+                serde_wasm_bindgen::from_value(v)
+                    .map_err(|e| JsError::new(&format!("range: {e}")))?
+            }),
+            _ => None,
+        };
+        let report = s.with_generator(row, |g| {
+            let (from, to) = match &range {
+                Some(r) => {
+                    let (from, to) = (
+                        args::signed_steps("fromSteps", r.from_steps)?,
+                        args::signed_steps("toSteps", r.to_steps)?,
+                    );
+                    if from > to {
+                        return Err(JsError::new("fromSteps must not be greater than toSteps"));
+                    }
+                    (from, to)
+                }
+                None => {
+                    let max = g.default_max_steps().min(i64::MAX as u64 / 2) as i64;
+                    (-max, max)
+                }
+            };
+            let codes = typed_codes(typed, g.params().digits).unwrap_or_default();
+            let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+            drift_or_empty(g, &refs, t, from, to)
+        })?;
+        json_value(&report)
+    }
+
+    /// Merges the results of a split scan (nearest first, scanned steps summed: equal to one
+    /// unsplit scan) and judges the nearest candidate against Entra's windows for `period`.
+    #[wasm_bindgen(js_name = mergeDrift, unchecked_return_type = "DriftVerdict")]
+    pub fn merge_drift(
+        #[wasm_bindgen(unchecked_param_type = "DriftResult[]")] parts: JsValue,
+        period: f64,
+    ) -> Result<JsValue, JsError> {
+        let period = args::whole("period", period, 1.0)?;
+        let text: String = js_sys::JSON::stringify(&parts)
+            .map_err(|_| JsError::new("parts must be DriftResult objects"))?
+            .into();
+        let parts: Vec<DriftReport> = serde_json::from_str(&text)
+            .map_err(|e| JsError::new(&format!("parts must be DriftResult objects: {e}")))?;
+        json_value(&DriftReport::merge(parts).verdict(period))
+    }
+
+    /// SECRET: the canonical base32 key of one row, for Reveal.
+    #[wasm_bindgen(unchecked_return_type = "string")]
+    pub fn reveal(&self, row: f64) -> Result<JsValue, JsError> {
+        let s = self.state()?;
+        let row = s.row(row)?;
+        match &s.report.records[row].secret {
+            Some(k) => Ok(js_text(&k.to_base32())),
+            None => Err(JsError::new(&format!(
+                "record {} has no key that decodes",
+                row + 1
+            ))),
+        }
+    }
+
+    /// SECRET: a one-token canonical file (UTF-8 bytes) of `row`, for another worker's
+    /// `TokenSet.open` (the split drift scan). An invalid row with a usable key gives the fields
+    /// it has. The receiver wipes it after opening.
+    #[wasm_bindgen(js_name = exportRecord)]
+    pub fn export_record(&self, row: f64) -> Result<Uint8Array, JsError> {
+        let s = self.state()?;
+        let row = s.row(row)?;
+        let r = &s.report.records[row];
+        let text = match &r.token {
+            Some(t) => delta_json(&[t]),
+            None => {
+                let (Some(secret), Some(hash), Some(period)) =
+                    (&r.secret, r.hash_function, r.time_interval)
+                else {
+                    return Err(JsError::new(&format!(
+                        "record {} has no usable key, hash and period",
+                        row + 1
+                    )));
+                };
+                // The fields the record has; a missing one is empty, which the receiver flags.
+                let t = Token {
+                    serial_number: r.serial_number.clone().unwrap_or_default(),
+                    manufacturer: r.manufacturer.clone().unwrap_or_default(),
+                    model: r.model.clone().unwrap_or_default(),
+                    secret: secret.clone(),
+                    time_interval: period,
+                    hash_function: hash.into(),
+                    display_name: None,
+                    assign_to: None,
+                };
+                delta_json(&[&t])
+            }
+        };
+        Ok(Uint8Array::from(text.as_bytes()))
+    }
+
+    /// The end-user sheet: one entry per valid token (removed ones left out), no key. `user` is
+    /// `assignTo.id` or the CSV's upn.
+    #[wasm_bindgen(unchecked_return_type = "SheetEntry[]")]
+    pub fn sheet(&self) -> Result<JsValue, JsError> {
+        let s = self.state()?;
+        let entries: Vec<SheetEntry> = s
+            .report
+            .records
+            .iter()
+            .filter_map(|r| {
+                let t = r.token.as_ref()?;
+                Some(SheetEntry {
+                    record: r.index,
+                    serial_number: visible(&t.serial_number).into_owned(),
+                    display_name: shown(&t.display_name),
+                    user: shown(&t.assign_to),
+                    manufacturer: visible(&t.manufacturer).into_owned(),
+                    model: visible(&t.model).into_owned(),
+                    hash_function: r.hash_function?,
+                    time_interval_in_seconds: t.time_interval,
+                })
+            })
+            .collect();
+        json_value(&entries)
+    }
+
+    /// Changes fields of a record in place (the fields diagnostics name) and checks the whole set
+    /// again, duplicates included; record numbers do not move. Returns the new report.
+    #[wasm_bindgen(unchecked_return_type = "TokenSetReport")]
+    pub fn edit(
+        &mut self,
+        row: f64,
+        #[wasm_bindgen(unchecked_param_type = "RecordPatch")] patch: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let s = self.state_mut()?;
+        let row = s.row(row)?;
+        let values = patch_values(&patch)?;
+        let mut edits = s.edits.clone();
+        for (field, value) in values {
+            edits
+                .set(row, &field, value)
+                .map_err(|e| JsError::new(&e.to_string()))?;
+        }
+        s.edits = edits;
+        s.recheck()?;
+        self.report()
+    }
+
+    /// Leaves a record out of the upload (it stays in the table as removed; numbers do not
+    /// move) and checks the set again. Returns the new report.
+    #[wasm_bindgen(unchecked_return_type = "TokenSetReport")]
+    pub fn remove(&mut self, row: f64) -> Result<JsValue, JsError> {
+        let s = self.state_mut()?;
+        let row = s.row(row)?;
+        s.edits.remove(row);
+        s.recheck()?;
+        self.report()
+    }
+
+    /// Brings a removed record back and checks the set again. Returns the new report.
+    #[wasm_bindgen(unchecked_return_type = "TokenSetReport")]
+    pub fn restore(&mut self, row: f64) -> Result<JsValue, JsError> {
+        let s = self.state_mut()?;
+        let row = s.row(row)?;
+        s.edits.restore(row);
+        s.recheck()?;
+        self.report()
+    }
+
+    /// Wipes the set: the source text, every key and the keyed generators. Every method
+    /// afterwards throws "the token set was freed". (Replaces wasm-bindgen's `free`, so the
+    /// object stays a valid handle that can say so; also `[Symbol.dispose]`.)
+    #[wasm_bindgen(js_name = free, skip_typescript)]
+    pub fn dispose(&mut self) {
+        self.state = None;
+    }
+
+    /// True once `free()` was called.
+    #[wasm_bindgen(getter)]
+    pub fn freed(&self) -> bool {
+        self.state.is_none()
+    }
+}

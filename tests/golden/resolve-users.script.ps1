@@ -1,0 +1,68 @@
+# hwoath: sends 1 Microsoft Graph request(s) with retry; written by hwoath, offline.
+# Run it in PowerShell 7 (pwsh -File .\this.ps1) or Windows PowerShell 5.1.
+# Permission(s): User.Read.All.
+# Least-privileged role(s): none for a member account (users can read other users by default); Directory Readers where that default is turned off.
+# Every answer is written to its own file (hwoath-response-….json) as Graph sent it; on 429/503 a request is retried after Retry-After (at most 5 attempts, waits capped at 120 s); any other error stops the script.
+#Requires -Version 5.1
+
+$MaxAttempts = 5
+$MaxWaitSeconds = 120
+
+function Send-HwoathRequest {
+    param([string]$Method, [string]$Uri, [string]$OutFile, [string]$Body)
+    for ($attempt = 1; $attempt -le $MaxAttempts; $attempt++) {
+        $status = 0
+        $headers = $null
+        $call = @{
+            Method = $Method; Uri = $Uri; OutputType = 'Json'; SkipHttpErrorCheck = $true
+            StatusCodeVariable = 'status'; ResponseHeadersVariable = 'headers'
+        }
+        if ($Body) { $call.Body = $Body; $call.ContentType = 'application/json' }
+        $json = Invoke-MgGraphRequest @call
+        if ($null -eq $json) { $json = '' }
+        Set-Content -LiteralPath $OutFile -Value $json -Encoding UTF8
+        if ($status -ge 200 -and $status -lt 300) {
+            Write-Host "$Method ${Uri}: HTTP $status, answer in $OutFile"
+            return $json
+        }
+        if (($status -eq 429 -or $status -eq 503) -and $attempt -lt $MaxAttempts) {
+            $wait = [math]::Min([math]::Pow(2, $attempt), $MaxWaitSeconds)
+            $seconds = 0
+            if ($headers) {
+                foreach ($key in $headers.Keys) {
+                    if ($key -eq 'Retry-After' -and [int]::TryParse([string](@($headers[$key])[0]), [ref]$seconds)) {
+                        $wait = [math]::Min($seconds, $MaxWaitSeconds)
+                    }
+                }
+            }
+            Write-Warning "$Method ${Uri}: HTTP $status (attempt $attempt of $MaxAttempts); waiting $wait s"
+            Start-Sleep -Seconds $wait
+            continue
+        }
+        Write-Error "$Method ${Uri}: HTTP $status; the answer is in $OutFile. Stopped: the requests after this one were not sent." -ErrorAction Continue
+        exit 1
+    }
+}
+
+if (-not (Get-Module -ListAvailable -Name Microsoft.Graph.Authentication)) {
+    Write-Error 'The Microsoft.Graph.Authentication module is not installed. Install it with: Install-Module Microsoft.Graph.Authentication -Scope CurrentUser' -ErrorAction Continue
+    exit 1
+}
+Import-Module Microsoft.Graph.Authentication -ErrorAction Stop
+Connect-MgGraph -Scopes 'User.Read.All' -ErrorAction Stop
+
+# [1/1] Asks Graph for users 1–1 of 1 by UPN (object id, userType, accountEnabled), batch 1 of 1 ($batch takes at most 20 requests); give the answer of every batch to --users so that later requests name these users by object id.
+# Permission: User.Read.All. Role: none for a member account (users can read other users by default); Directory Readers where that default is turned off.
+$null = Send-HwoathRequest -Method POST -Uri 'https://graph.microsoft.com/beta/$batch' -OutFile 'hwoath-response.json' -Body @'
+{
+  "requests": [
+    {
+      "id": "1",
+      "method": "GET",
+      "url": "/users/helga@contoso.com?$select=id,userPrincipalName,userType,accountEnabled"
+    }
+  ]
+}
+'@
+
+Write-Host 'hwoath: every request was answered with success.'

@@ -11,6 +11,9 @@ import * as api from './pkg/hwoath.js';
 import { ownerOps } from './worker/owner.js';
 
 let ops = null;
+// Calls can arrive before the engine (its module is posted once compiled): they wait for it.
+let started;
+const ready = new Promise((resolve) => { started = resolve; });
 let early = []; // channels that arrived before the engine (their order is not guaranteed)
 
 function reply(id, run) {
@@ -48,6 +51,7 @@ self.onmessage = (event) => {
     ops = data.role === 'owner' ? ownerOps(api) : {};
     for (const c of early) attach(c);
     early = null;
+    started();
     self.postMessage({ ready: true });
     return;
   }
@@ -56,8 +60,9 @@ self.onmessage = (event) => {
     return;
   }
   const { id, op, args } = data;
-  reply(id, () => {
-    if (!ops || !Object.hasOwn(ops, op) || op === 'connect') throw new Error(`unknown operation ${op}`);
+  reply(id, async () => {
+    await ready;
+    if (!Object.hasOwn(ops, op) || op === 'connect') throw new Error(`unknown operation ${op}`);
     return ops[op](args ?? {}, (progress) => self.postMessage({ id, progress }));
   });
 };

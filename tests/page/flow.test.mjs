@@ -81,7 +81,7 @@ async function fullWorkflow(page) {
   const verdict = await page.textContent('#verify-6-result');
   assert.match(verdict, /\u22124 steps · \u2212240 s/);
   const drift = cli(['drift', '--secret', t6.secretKey, '--period', '60', '--code', code, '--time', String(now)], { allowFail: true });
-  const cliMessage = drift.match(/-4 step\(s\) = -240 s: (.*)/)[1];
+  const cliMessage = drift.match(/-4 step\(s\)(?: of 60 s)? = -240 s: (.*)/)[1];
   assert.ok(verdict.includes(cliMessage[0].toUpperCase() + cliMessage.slice(1)), `${verdict} has the CLI's verdict: ${cliMessage}`);
   assert.match(verdict, /✗ Outside: Sign-in window/);
   assert.match(verdict, /✓ Inside: Activation window/);
@@ -210,6 +210,7 @@ test('Clear everything: no secret left in the page text, the inputs or the state
   // Put secrets in as many places as possible: a revealed row, a verify box, the variants,
   // requests with secrets shown, Graph's answer, and a half-typed secret by hand.
   await page.click(`#token-table button[aria-label="Reveal the secret of ${DOC.value[0].serialNumber}"]`);
+  await page.waitForSelector('#token-table tr[data-record="0"] .secret-text[data-revealed="true"]');
   await page.click(`#token-table button[aria-label="Verify a code from device ${DOC.value[1].serialNumber}"]`);
   await page.fill('#verify-1-codes', '123456');
   await page.click('#variants-make');

@@ -7,8 +7,8 @@
 /** The display fields of a request (no secret); the full request stays here for copying. */
 const shown = (r) => ({
   method: r.method, url: r.url, permission: r.permission, role: r.role, note: r.note, records: r.records,
-  expiresAt: r.expiresAt ?? null, fileName: r.fileName, hasBody: r.body !== null,
-  bodyMasked: r.bodyMasked, httpMasked: r.httpMasked, powershellMasked: r.powershellMasked, curlMasked: r.curlMasked,
+  expiresAt: r.expiresAt ?? null, fileName: r.fileName, hasBody: r.body !== null, warnings: r.warnings,
+  bodyMasked: r.bodyMasked,
 });
 
 const COPY_FIELDS = new Set(['body', 'http', 'powershell', 'curl']);
@@ -36,7 +36,12 @@ export function ownerOps(api) {
   const changed = (report) => { drop('variants'); built = null; return report; };
 
   async function bytesOf(input) {
-    if (input instanceof Blob) return new Uint8Array(await input.arrayBuffer());
+    if (input instanceof Blob) {
+      // A file over the engine's size limit is refused before it is read into memory.
+      const problem = api.inputSizeProblem(input.size);
+      if (problem) throw new Error(problem);
+      return new Uint8Array(await input.arrayBuffer());
+    }
     if (input instanceof Uint8Array) return input;
     throw new Error('Nothing to read.');
   }

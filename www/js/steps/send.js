@@ -13,9 +13,19 @@ import { mountReconcile } from '../widgets/reconcile.js';
 import { mountSheet } from '../widgets/sheet.js';
 import { stepState, needTokens } from '../ui.js';
 
-/** The form's inputs, by the name the engine's catalogue uses. */
-const INPUTS = { chunk: '#graph-chunk', user: '#graph-user', deviceId: '#graph-device', serial: '#graph-serial' };
-const FORMATS = { http: 'HTTP file', powershell: 'PowerShell', curl: 'curl' };
+/** The form's inputs, by the name the engine's catalogue (`needs`) and the request options use;
+ *  `used(kind)` says whether a kind reads it. */
+const INPUTS = {
+  chunk: { sel: '#graph-chunk', used: (k) => k.chunked, number: true },
+  user: { sel: '#graph-user', used: (k) => k.needs.user !== 'no' },
+  deviceId: { sel: '#graph-device', used: (k) => k.needs.deviceId !== 'no' },
+  serial: { sel: '#graph-serial', used: (k) => k.needs.serial !== 'no' },
+  users: { sel: '#graph-users', used: (k) => k.needs.resolvedUsers !== 'no', list: true },
+  userMethods: { sel: '#graph-methods', used: (k) => k.needs.userMethods !== 'no', list: true },
+  availableOnly: { sel: '#graph-available', used: (k) => k.inventory, check: true },
+  top: { sel: '#graph-top', used: (k) => k.inventory, number: true },
+};
+const FORMATS = { http: 'HTTP file', powershell: 'PowerShell', 'powershell-script': 'PowerShell script', curl: 'curl' };
 
 export function mountSend(steps) {
   const empty = $('#graph-empty');
@@ -31,23 +41,29 @@ export function mountSend(steps) {
   const reconcile = mountReconcile({ useDevice, plan: () => (shown?.kind === 'create-bulk' ? shown : null) });
   const sheet = mountSheet();
 
-  const chunk = $(INPUTS.chunk);
+  const chunk = $(INPUTS.chunk.sel);
   chunk.defaultValue = chunk.value = String(facts.defaultChunk);
-  replace(kind, facts.requestKinds.map((k) => h('option', { value: k.kind }, k.label)));
-  kind.value = facts.requestKinds[0].kind;
+  replace(kind, facts.requestKinds.map((k) => h('option', { value: k.kind, defaultSelected: k.kind === facts.defaultKind }, k.label)));
+  kind.value = facts.defaultKind;
 
+  /** Shows the inputs the chosen kind reads (and hides the others); returns their names. */
   function fields() {
-    const used = new Set(catalogue().inputs);
-    for (const [name, sel] of Object.entries(INPUTS)) $(sel).closest('.field').hidden = !used.has(name);
+    const k = catalogue();
+    const used = Object.entries(INPUTS).filter(([, i]) => i.used(k)).map(([name]) => name);
+    for (const [name, i] of Object.entries(INPUTS)) $(i.sel).closest('.field').hidden = !used.includes(name);
     return used;
   }
 
+  /** The request options: only the inputs the kind reads, never a hidden one. */
   function options() {
     const o = { request: kind.value, time: Date.now() / 1000 };
     for (const name of fields()) {
-      const value = $(INPUTS[name]).value.trim();
+      const i = INPUTS[name];
+      const el = $(i.sel);
+      if (i.check) { o[name] = el.checked; continue; }
+      const value = el.value.trim();
       if (value === '') continue;
-      o[name] = name === 'chunk' ? Number(value) : value;
+      o[name] = i.number ? Number(value) : i.list ? [value] : value;
     }
     return o;
   }
@@ -139,9 +155,11 @@ export function mountSend(steps) {
   }
 
   function useDevice(t) {
-    if (!catalogue().inputs.includes('deviceId')) kind.value = facts.requestKinds.find((k) => k.inputs.includes('deviceId')).kind;
-    $(INPUTS.deviceId).value = t.deviceId;
-    $(INPUTS.serial).value = t.serialNumber;
+    // "Use id" prepares the next step for that device: assigning it (unless the chosen request
+    // already takes a device id).
+    if (!INPUTS.deviceId.used(catalogue())) kind.value = 'assign';
+    $(INPUTS.deviceId.sel).value = t.deviceId;
+    $(INPUTS.serial.sel).value = t.serialNumber;
     stale(0);
     kind.focus();
   }
@@ -151,10 +169,12 @@ export function mountSend(steps) {
   on('source', refresh);
   source.addEventListener('change', () => setSource(source.value));
   kind.addEventListener('change', () => stale(0));
-  for (const sel of Object.values(INPUTS)) $(sel).addEventListener('input', () => stale(350));
+  // Typing marks the list out of date at once (and builds it when typing pauses); a checkbox
+  // changes it at once. (No 'change' on text fields: it comes again on blur, with nothing new.)
+  for (const i of Object.values(INPUTS)) $(i.sel).addEventListener(i.check ? 'change' : 'input', () => stale(i.check ? 0 : 350));
   refresh();
 
   return {
-    clear() { clearTimeout(timer); stopTick?.(); stopTick = null; shown = null; view.clear(); reconcile.clear(); sheet.clear(); kind.value = facts.requestKinds[0].kind; fields(); },
+    clear() { clearTimeout(timer); stopTick?.(); stopTick = null; shown = null; view.clear(); reconcile.clear(); sheet.clear(); kind.value = facts.defaultKind; fields(); },
   };
 }

@@ -3,7 +3,7 @@
 // or one part of the last bulk create built for these tokens, labelled with its tokens per
 // request — so nothing hidden decides the mapping. The mapped result is bound to the pasted text,
 // that choice and the tokens: a change to any of them drops it, and an error replaces it.
-import { h, $, num, stat } from '../dom.js';
+import { h, $, num, stat, replace } from '../dom.js';
 import { call, isAbort } from '../workers.js';
 import { session, on } from '../session.js';
 import { resultView } from '../results.js';
@@ -18,7 +18,7 @@ export function mountReconcile({ useDevice, plan: currentPlan }) {
   let plan = null; // {chunk, parts: [records[]]} of the last bulk create built
 
   function options() {
-    part.replaceChildren(h('option', { value: '' }, 'Any request: match by @contentId and serial'),
+    replace(part, h('option', { value: '' }, 'Any request: match by @contentId and serial'),
       (plan?.parts ?? []).map((records, i) => h('option', { value: String(i + 1) },
         `Bulk create, request ${i + 1} of ${plan.parts.length} (${plan.chunk} tokens per request: ${records.length ? `tokens ${num(records[0] + 1)}–${num(records[records.length - 1] + 1)}` : 'none'})`)));
   }

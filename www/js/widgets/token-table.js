@@ -48,15 +48,31 @@ export function mountTable() {
     return h('div', { class: 'cell-secret' }, text, len, btn);
   }
 
+  /** The button that opens and closes a row's verify box or editor, in place (the rest of the
+   *  table, a revealed key included, stays as it is). */
   function toggle(kind, t, label, text) {
-    const on = openRows[kind].has(t.index);
-    return h('button', { type: 'button', class: 'btn btn--small', 'aria-expanded': String(on), 'aria-controls': `${kind}-row-${t.index}`,
+    const id = `${kind}-row-${t.index}`;
+    const btn = h('button', { type: 'button', class: 'btn btn--small', 'aria-expanded': String(openRows[kind].has(t.index)), 'aria-controls': id,
       'aria-label': `${label} ${t.serialNumber || `record ${t.index + 1}`}`,
       onclick: () => {
-        if (on) openRows[kind].delete(t.index); else openRows[kind].add(t.index);
-        if (on && kind === 'verify') boxes.get(t.index)?.box.cancel();
-        draw({ focus: !on ? `${kind}-row-${t.index}` : null });
+        if (openRows[kind].has(t.index)) { close(kind, t.index); return; }
+        openRows[kind].add(t.index);
+        btn.setAttribute('aria-expanded', 'true');
+        const row = kind === 'verify' ? verifyRow(t) : editRow(t);
+        // Verify box first, then the editor, then the findings: after the record's own row.
+        const after = kind === 'edit' ? document.getElementById(`verify-row-${t.index}`) : null;
+        (after ?? btn.closest('tr')).after(row);
+        if (kind === 'edit') editors.get(t.index)?.focus(); else row.querySelector('input')?.focus();
       } }, text);
+    return btn;
+  }
+
+  function close(kind, index) {
+    openRows[kind].delete(index);
+    if (kind === 'verify') boxes.get(index)?.box.cancel();
+    if (kind === 'edit') editors.delete(index);
+    document.getElementById(`${kind}-row-${index}`)?.remove();
+    document.querySelector(`#token-table button[aria-controls="${kind}-row-${index}"]`)?.setAttribute('aria-expanded', 'false');
   }
 
   function recordRow(t, diags) {
@@ -82,25 +98,29 @@ export function mountTable() {
       h('td', { class: 'cell-actions' }, actions));
   }
 
+  function verifyRow(t) {
+    // A box belongs to one version of its row (an edit may change its period or key); what was
+    // typed in it is carried over, its verdict is not.
+    const old = boxes.get(t.index);
+    if (!old || old.row !== t) {
+      old?.box.cancel();
+      const box = verifyBox(t);
+      if (old) box.input.value = old.box.input.value;
+      boxes.set(t.index, { row: t, box });
+    }
+    return h('tr', { class: 'verify-row', 'data-record': t.index, id: `verify-row-${t.index}` }, h('td', {}), h('td', { colspan: 8 }, boxes.get(t.index).box.el));
+  }
+
+  function editRow(t) {
+    const editor = recordEditor(t, () => close('edit', t.index));
+    editors.set(t.index, editor);
+    return h('tr', { class: 'edit-row', 'data-record': t.index, id: `edit-row-${t.index}` }, h('td', {}), h('td', { colspan: 8 }, editor.el));
+  }
+
   function extraRows(t, diags) {
     const out = [];
-    if (openRows.verify.has(t.index) && t.hasCode && !t.removed) {
-      // A box belongs to one version of its row (an edit may change its period or key); what was
-      // typed in it is carried over, its verdict is not.
-      const old = boxes.get(t.index);
-      if (!old || old.row !== t) {
-        old?.box.cancel();
-        const box = verifyBox(t);
-        if (old) box.input.value = old.box.input.value;
-        boxes.set(t.index, { row: t, box });
-      }
-      out.push(h('tr', { class: 'verify-row', 'data-record': t.index, id: `verify-row-${t.index}` }, h('td', {}), h('td', { colspan: 8 }, boxes.get(t.index).box.el)));
-    }
-    if (openRows.edit.has(t.index) && !t.removed) {
-      const editor = recordEditor(t, () => { openRows.edit.delete(t.index); draw(); });
-      editors.set(t.index, editor);
-      out.push(h('tr', { class: 'edit-row', 'data-record': t.index, id: `edit-row-${t.index}` }, h('td', {}), h('td', { colspan: 8 }, editor.el)));
-    }
+    if (openRows.verify.has(t.index) && t.hasCode && !t.removed) out.push(verifyRow(t));
+    if (openRows.edit.has(t.index) && !t.removed) out.push(editRow(t));
     if (diags.length) {
       out.push(h('tr', { class: 'diag-row', 'data-record': t.index }, h('td', {}),
         h('td', { colspan: 8 }, h('ul', { class: 'diags', 'aria-label': `Findings for record ${t.index + 1}` }, diags.map(diagItem)))));
@@ -108,7 +128,7 @@ export function mountTable() {
     return out;
   }
 
-  function draw({ focus = null } = {}) {
+  function draw() {
     codes.reset();
     editors.clear();
     if (!report) { replace($('#token-table')); replace($('#token-pager')); return; }
@@ -135,8 +155,6 @@ export function mountTable() {
       h('button', { type: 'button', class: 'btn btn--small', disabled: page === 0, onclick: () => { page--; draw(); } }, 'Previous'),
       h('button', { type: 'button', class: 'btn btn--small', disabled: page >= pages - 1, onclick: () => { page++; draw(); } }, 'Next'),
     ] : []);
-    if (focus?.startsWith('edit-')) editors.get(Number(focus.split('-').pop()))?.focus();
-    else if (focus) document.getElementById(focus)?.querySelector('input')?.focus();
   }
 
   return {

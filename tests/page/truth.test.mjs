@@ -71,6 +71,7 @@ test('Use id, then bulk create again: the hidden serial filter does not shrink t
   await page.click('#reconcile-btn');
   await page.click('#reconcile tbody tr[data-result="created"] >> nth=0 >> button');
   assert.equal(await page.inputValue('#graph-serial'), DOC.value[0].serialNumber, 'Use id fills the serial');
+  await page.fill('#graph-user', '0cadbf92-1234-4abc-9def-0123456789ab');
   await page.waitForSelector('#graph-output[data-state="ok"]');
   assert.match(await page.textContent('#graph-meta'), /for 1 token/);
   await page.selectOption('#graph-kind', 'create-bulk');

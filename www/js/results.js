@@ -12,6 +12,8 @@ export function resultView(el) {
   // A `.result` box takes its colour from a modifier class (result--ok, --warn, --error, --busy).
   const base = el.className.replace(/\bresult--\S+/g, '').trim();
   const show = (state, kind, nodes) => {
+    // Whatever a result put on the element (data-offset-steps…) goes with it.
+    for (const k of Object.keys(el.dataset)) if (k !== 'state' && k !== 'kind') delete el.dataset[k];
     el.dataset.state = state;
     el.hidden = state === 'empty';
     if (kind) el.dataset.kind = kind; else delete el.dataset.kind;

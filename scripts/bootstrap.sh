@@ -14,7 +14,8 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
 fi
 
 # Debian packages: chromium (page tests), chromium-driver, oathtool (differential tests),
-# zopfli (compresses the wasm embedded in the page, scripts/embed.mjs).
+# zopfli (compresses the wasm embedded in the page, scripts/embed.mjs), gnupg (OpenPGP
+# interoperability tests).
 missing=()
 for p in $(cfg debian packages); do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

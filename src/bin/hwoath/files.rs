@@ -10,7 +10,7 @@ use hwoath::core::diag::Diagnostic;
 use hwoath::core::tokenfile::{self, InputFormat, ParseOptions, Report};
 use hwoath::core::{HashAlg, Severity};
 
-use crate::{display_name, print_json, read_input, read_listings, Unusable};
+use crate::{display_name, print_json, read_listings, Unusable};
 
 /// Hash function for records that do not state one (every CSV row).
 #[derive(Clone, Copy, ValueEnum)]
@@ -42,6 +42,9 @@ pub struct InputOpts {
     /// Input format (default: detect).
     #[arg(long, value_enum, default_value = "auto")]
     input_format: FormatArg,
+    /// An OpenPGP-encrypted FILE is decrypted in memory (`--key`, passphrase options).
+    #[command(flatten)]
+    key: crate::pgp::KeyInput,
 }
 
 impl InputOpts {
@@ -66,7 +69,7 @@ impl InputOpts {
         let opts = self.options()?;
         let texts = files
             .iter()
-            .map(|f| read_input(f))
+            .map(|f| self.key.read_input(f))
             .collect::<Result<Vec<_>, _>>()?;
         let refs: Vec<&str> = texts.iter().map(|t| t.as_str()).collect();
         tokenfile::validate_files(&refs, &opts)

@@ -35,11 +35,14 @@ pub struct FileOpts {
     /// Hash for records that do not state one (legacy CSV has no column for it).
     #[arg(long = "hash-function", value_enum)]
     hash_function: Option<HashFunctionArg>,
+    /// An OpenPGP-encrypted FILE is decrypted in memory (`--key`, passphrase options).
+    #[command(flatten)]
+    key: crate::pgp::KeyInput,
 }
 
 impl FileOpts {
     fn report(&self) -> Result<Report, Unusable> {
-        let text = read_input(&self.file)?;
+        let text = self.key.read_input(&self.file)?;
         let opts = ParseOptions {
             hash_function: self.hash_function.map(|h| match h {
                 HashFunctionArg::Hmacsha1 => HashAlg::Sha1,

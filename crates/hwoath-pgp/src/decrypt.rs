@@ -831,8 +831,8 @@ fn check_signatures(
         } else {
             let named = issuer_fingerprints
                 .first()
-                .or(issuer_key_ids.first())
-                .cloned()
+                .map(|f| fingerprint_groups(f))
+                .or(issuer_key_ids.first().cloned())
                 .unwrap_or_else(|| "an unnamed key".into());
             out.push(unchecked(format!(
                 "signed by key {named}, not by the sender's key given ({})",

@@ -160,6 +160,19 @@ fn list(items: &[String]) -> String {
     }
 }
 
+/// `67,108,864`.
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `2026-03-01` for Unix seconds (UTC; proleptic Gregorian, as `date -u +%F`).
 pub fn utc_date(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
@@ -253,15 +266,20 @@ impl fmt::Display for PgpError {
             ),
             MessageTooLarge { bytes } => write!(
                 f,
-                "the encrypted message is {bytes} bytes; hwoath reads at most {MAX_MESSAGE_BYTES} bytes (64 MiB, docs/limits.md)"
+                "the encrypted message is {} bytes; hwoath reads at most {} bytes (64 MiB, docs/limits.md)",
+                thousands(*bytes),
+                thousands(MAX_MESSAGE_BYTES)
             ),
             PlaintextTooLarge => write!(
                 f,
-                "the message decompresses to more than {MAX_PLAINTEXT_BYTES} bytes (64 MiB, the decompressed-size limit in docs/limits.md): refused as a possible compression bomb; nothing of it was used"
+                "the message decompresses to more than {} bytes (64 MiB, the decompressed-size limit in docs/limits.md): refused as a possible compression bomb; nothing of it was used",
+                thousands(MAX_PLAINTEXT_BYTES)
             ),
             KeyTooLarge { bytes } => write!(
                 f,
-                "the key file is {bytes} bytes; hwoath reads keys of at most {MAX_KEY_BYTES} bytes (docs/limits.md)"
+                "the key file is {} bytes; hwoath reads keys of at most {} bytes (1 MiB, docs/limits.md)",
+                thousands(*bytes),
+                thousands(MAX_KEY_BYTES)
             ),
             BadSignature { fingerprint } => write!(
                 f,
@@ -295,6 +313,15 @@ mod tests {
         assert_eq!(utc_date(951_782_400), "2000-02-29");
         assert_eq!(utc_date(1_700_000_000), "2023-11-14");
         assert_eq!(utc_date(u64::from(u32::MAX)), "2106-02-07");
+    }
+
+    #[test]
+    fn sizes_read_with_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1000), "1,000");
+        assert!(PgpError::PlaintextTooLarge
+            .to_string()
+            .contains("67,108,864 bytes"));
     }
 
     #[test]

@@ -174,17 +174,16 @@ pub(crate) fn subkey_validity<K: KeyDetails + PgpSerialize>(
     let mut newest: Option<&Signature> = None;
     for s in signatures {
         match s.typ() {
-            Some(SignatureType::SubkeyRevocation) => {
-                if s.verify_subkey_binding(primary, subkey).is_ok() {
-                    revoked = true;
-                }
+            Some(SignatureType::SubkeyRevocation)
+                if s.verify_subkey_binding(primary, subkey).is_ok() =>
+            {
+                revoked = true;
             }
-            Some(SignatureType::SubkeyBinding) => {
+            Some(SignatureType::SubkeyBinding)
                 if s.verify_subkey_binding(primary, subkey).is_ok()
-                    && newest.is_none_or(|n| created_secs(s) >= created_secs(n))
-                {
-                    newest = Some(s);
-                }
+                    && newest.is_none_or(|n| created_secs(s) >= created_secs(n)) =>
+            {
+                newest = Some(s);
             }
             _ => {}
         }

@@ -195,7 +195,7 @@ fn string_field(options: &JsValue, name: &str) -> Result<Option<String>, JsValue
 fn time_field(options: &JsValue, name: &str) -> Result<u64, JsValue> {
     let v = field(options, name)?;
     match v.as_f64() {
-        Some(t) if t.is_finite() && t >= 0.0 && t < 1e15 => Ok(t.floor() as u64),
+        Some(t) if (0.0..1e15).contains(&t) => Ok(t.floor() as u64),
         _ => Err(bad_argument(&format!(
             "options.{name} must be a time in Unix seconds (Date.now() / 1000)"
         ))),

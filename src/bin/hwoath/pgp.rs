@@ -258,6 +258,7 @@ pub struct KeyInput {
 impl KeyInput {
     /// Reads `path` as token-file text, decrypting it first when it is an OpenPGP message.
     pub fn read_input(&self, path: &str) -> Result<Zeroizing<String>, Unusable> {
+        self.check_stdin(path)?;
         let bytes = read_bytes(path)?;
         if detect(&bytes).is_none() {
             if self.key.is_some() {
@@ -272,6 +273,16 @@ impl KeyInput {
         text_of(path, decrypted.plaintext)
     }
 
+    /// Refuses standard input as both the file and the passphrase's source (before either is read).
+    fn check_stdin(&self, path: &str) -> Result<(), Unusable> {
+        if path == "-" && self.passphrase.uses_stdin() {
+            return Err(Unusable(
+                "standard input holds the file; give the passphrase another way (--passphrase-file, or the prompt)".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Decrypts one message; `verify_with` is the sender's key file.
     fn decrypt(
         &self,
@@ -280,11 +291,7 @@ impl KeyInput {
         verify_with: Option<&[u8]>,
     ) -> Result<Decrypted, Unusable> {
         let shown = display_name(path);
-        if path == "-" && self.passphrase.uses_stdin() {
-            return Err(Unusable(
-                "standard input holds the file; give the passphrase another way (--passphrase-file, or the prompt)".into(),
-            ));
-        }
+        self.check_stdin(path)?;
         let key = self.key.as_deref().map(read_bytes).transpose()?;
         let mut options = DecryptOptions {
             private_key: key.as_deref().map(|k| &k[..]),
@@ -381,6 +388,7 @@ pub struct DecryptArgs {
 }
 
 pub fn decrypt(a: &DecryptArgs) -> Result<ExitCode, Unusable> {
+    a.input.check_stdin(&a.file)?;
     let bytes = read_bytes(&a.file)?;
     if detect(&bytes).is_none() {
         return Err(pgp_error(display_name(&a.file), &PgpError::NotAMessage));

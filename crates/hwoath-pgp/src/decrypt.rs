@@ -272,14 +272,14 @@ fn packet_tags(b: &[u8]) -> Result<Vec<u8>, PgpError> {
 }
 
 /// Checks the message's framing and that it is an encrypted one: SED data is refused here,
-/// before any key or passphrase is touched.
-fn check_structure(binary: &[u8]) -> Result<(), PgpError> {
+/// before any key or passphrase is touched (unless `allow_sed`, to describe it).
+fn check_structure(binary: &[u8], allow_sed: bool) -> Result<(), PgpError> {
     let tags = packet_tags(binary)?;
     let data = tags
         .iter()
         .find(|t| matches!(**t, tag::SED | tag::SEIPD | tag::GNUPG_AEAD));
     match data {
-        Some(&tag::SED) => Err(PgpError::NoIntegrityProtection),
+        Some(&tag::SED) if !allow_sed => Err(PgpError::NoIntegrityProtection),
         Some(_) => Ok(()),
         None if tags.iter().any(|t| matches!(*t, tag::PKESK | tag::SKESK)) => {
             // Session keys but no encrypted data after them: cut off at a packet boundary.
@@ -324,7 +324,7 @@ fn integrity_of(edata: &Edata<'_>) -> &'static str {
 /// Parses a message far enough to say what it needs (see [`MessageSummary`]).
 pub fn inspect_message(bytes: &[u8]) -> Result<MessageSummary, PgpError> {
     let (binary, format) = binary_of(bytes)?;
-    check_structure(&binary)?;
+    check_structure(&binary, true)?;
     let msg = Message::from_bytes(&binary[..]).map_err(|_| PgpError::Damaged)?;
     let Message::Encrypted { esk, edata, .. } = &msg else {
         return Err(PgpError::NotEncrypted);
@@ -623,7 +623,7 @@ fn sender_key(bytes: &[u8]) -> Result<Sender, PgpError> {
 /// Opens a message (see the module docs).
 pub fn decrypt_message(bytes: &[u8], options: &DecryptOptions<'_>) -> Result<Decrypted, PgpError> {
     let (binary, format) = binary_of(bytes)?;
-    check_structure(&binary)?;
+    check_structure(&binary, false)?;
     let msg = Message::from_bytes(&binary[..]).map_err(|_| PgpError::Damaged)?;
     let (recipients, passwords, integrity) = match &msg {
         Message::Encrypted { esk, edata, .. } => {
@@ -880,24 +880,28 @@ mod tests {
         // PKESK (new format, 3 bytes) then SEIPD with a 4-byte body.
         let m = [0xc1, 0x03, 3, 0, 0, 0xd2, 0x04, 1, 2, 3, 4];
         assert_eq!(packet_tags(&m).unwrap(), vec![1, 18]);
-        assert_eq!(check_structure(&m), Ok(()));
+        assert_eq!(check_structure(&m, false), Ok(()));
         for cut in 1..m.len() {
-            let e = check_structure(&m[..cut]).unwrap_err();
+            let e = check_structure(&m[..cut], false).unwrap_err();
             assert_eq!(e, PgpError::Truncated, "cut at {cut}");
         }
         let mut bad = m;
         bad[5] = 0x12; // no header bit
-        assert_eq!(check_structure(&bad), Err(PgpError::Damaged));
+        assert_eq!(check_structure(&bad, false), Err(PgpError::Damaged));
         // Partial lengths: a 2-byte chunk (0xe1) then a final 1-byte length.
         let p = [0xd2, 0xe1, 1, 2, 0x01, 9];
         assert_eq!(packet_tags(&p).unwrap(), vec![18]);
         assert_eq!(packet_tags(&p[..5]), Err(PgpError::Truncated));
         // SED after a session key: refused before anything else.
         let sed = [0xc3, 0x02, 4, 0, 0xc9, 0x02, 0, 0];
-        assert_eq!(check_structure(&sed), Err(PgpError::NoIntegrityProtection));
+        assert_eq!(
+            check_structure(&sed, false),
+            Err(PgpError::NoIntegrityProtection)
+        );
+        assert_eq!(check_structure(&sed, true), Ok(()));
         // A literal packet alone: not encrypted.
         assert_eq!(
-            check_structure(&[0xcb, 0x02, b'b', 0]),
+            check_structure(&[0xcb, 0x02, b'b', 0], false),
             Err(PgpError::NotEncrypted)
         );
     }

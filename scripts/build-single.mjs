@@ -7,14 +7,14 @@
 //   www/pkg/worker-url.js is replaced by one that makes that URL. The wasm and the demo text are
 //   already modules (www/pkg/hwoath_wasm.js, demo-files.js by scripts/embed.mjs).
 // - The OpenPGP worker and module ride along as an inert, compressed payload decoded only when
-//   the page first asks for them (see PGP_PAYLOAD_ID below).
+//   the page first asks for them (scripts/single-pgp.mjs).
 // - Stylesheets and the script are inlined; the file's own CSP allows exactly them by their
 //   SHA-256 hashes, the worker by `worker-src blob:`, and fetches nothing (no connect-src).
 // - Prints the file's SHA-256 and writes dist/hwoath.html.sha256 (sha256sum format).
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import zlib from 'node:zlib';
+import { PGP_PAYLOAD_ID, pgpWorkerPayload, pgpWorkerUrlPlugin } from './single-pgp.mjs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -55,39 +55,10 @@ export const WORKER_TYPE = 'classic';`,
   },
 };
 
-// The OpenPGP worker (js/pgp-worker.js with the OpenPGP module): bundled like the main worker,
-// then gzip-compressed and base64-encoded into an inert <script type="application/octet-stream">
-// block (never executed, so the CSP's script hashes need not cover it, and not parsed as
-// JavaScript with the page). pgp-worker-url.js → a module that, on the first call only, decodes
-// it (DecompressionStream) into a blob: URL of a classic worker. The page's first run never
-// touches it.
-export const PGP_PAYLOAD_ID = 'hwoath-pgp-worker';
-const pgpWorkerCode = (await esbuild.build({
-  ...common, format: 'iife', entryPoints: [path.join(www, 'js', 'pgp-worker.js')], define: { 'import.meta.url': 'self.location.href' },
-})).outputFiles[0].text;
-const pgpPayload = zlib.gzipSync(Buffer.from(pgpWorkerCode), { level: 9 }).toString('base64');
-const blobPgpWorker = {
-  name: 'blob-pgp-worker',
-  setup(build) {
-    build.onResolve({ filter: /(^|\/)pkg\/pgp-worker-url\.js$/ }, () => ({ path: 'pgp-worker-url', namespace: 'single-pgp' }));
-    build.onLoad({ filter: /.*/, namespace: 'single-pgp' }, () => ({
-      loader: 'js',
-      contents: `let url = null;
-export async function pgpWorkerUrl() {
-  if (!url) {
-    const el = document.getElementById(${JSON.stringify(PGP_PAYLOAD_ID)});
-    if (!el) throw new Error('the OpenPGP module is missing from this file');
-    const bin = atob(el.textContent.trim());
-    const gz = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i += 1) gz[i] = bin.charCodeAt(i);
-    const text = await new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
-    url = URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
-  }
-  return { url, type: 'classic' };
-}`,
-    }));
-  },
-};
+// The OpenPGP worker and module: an inert payload, and pgp-worker-url.js replaced by a module
+// that decodes it on the first call only (scripts/single-pgp.mjs).
+const pgpPayload = await pgpWorkerPayload(esbuild, common, www);
+const blobPgpWorker = pgpWorkerUrlPlugin();
 
 let html = fs.readFileSync(path.join(www, 'index.html'), 'utf8');
 

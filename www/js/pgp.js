@@ -16,6 +16,7 @@ let current = null;
 
 function start() {
   let next = 1;
+  let closed = false;
   const pending = new Map();
   const fail = (message) => {
     for (const p of pending.values()) p.reject(new Error(message));
@@ -37,6 +38,7 @@ function start() {
     return w;
   });
   const call = (op, ...args) => new Promise((resolve, reject) => {
+    if (closed) { reject(new Error('the OpenPGP worker was closed')); return; }
     const id = next++;
     pending.set(id, { resolve, reject });
     worker.then((w) => w.postMessage({ id, op, args }), (err) => { pending.delete(id); reject(err); });
@@ -51,8 +53,9 @@ function start() {
     checkPassphrase: (passphrase, context) => call('checkPassphrase', passphrase, context),
     isOpenPgpMessage: (bytes) => call('isOpenPgpMessage', bytes),
     pgpLimits: () => call('pgpLimits'),
-    /** Terminates the worker; pending calls reject. */
+    /** Terminates the worker; pending and later calls reject (openPgp() starts a new one). */
     close() {
+      closed = true;
       if (current === api) current = null;
       worker.then((w) => w.terminate(), () => {});
       fail('the OpenPGP worker was closed');

@@ -31,9 +31,7 @@ use crate::error::PgpError;
 use crate::keys::{
     fingerprint_groups, hex_upper, key_id_hex, parse_key, primary_validity, subkey_validity, AnyKey,
 };
-use crate::limits::{
-    MAX_ARGON2_MEMORY_EXPONENT, MAX_MESSAGE_BYTES, MAX_PLAINTEXT_BYTES, MAX_SIGNATURES,
-};
+use crate::limits::{MAX_ARGON2_MEMORY_EXPONENT, MAX_MESSAGE_BYTES, MAX_PLAINTEXT_BYTES};
 use crate::passphrase::Passphrase;
 
 /// What to open a message with.
@@ -687,9 +685,10 @@ pub fn decrypt_message(bytes: &[u8], options: &DecryptOptions<'_>) -> Result<Dec
         .decrypt_the_ring(ring, true)
         .map_err(|_| integrity_failed())?;
 
-    // Unwrap: at most one compression layer, around or inside the signatures.
+    // Unwrap: at most one compression layer, around or inside the signatures (a second is
+    // refused, so this runs at most twice).
     let mut compression = None;
-    for _ in 0..=MAX_SIGNATURES {
+    loop {
         let compressed = match &msg {
             Message::Compressed { .. } => true,
             Message::Signed { reader, .. } => reader.get_ref().is_compressed(),

@@ -14,10 +14,6 @@ pub const MAX_PLAINTEXT_BYTES: usize = 64 * 1024 * 1024;
 /// dozen certifications is a few KiB.
 pub const MAX_KEY_BYTES: usize = 1024 * 1024;
 
-/// Most layers of packets hwoath unwraps inside the decrypted data: one compression layer and
-/// up to this many nested signatures around the literal data.
-pub const MAX_SIGNATURES: usize = 16;
-
 /// Largest Argon2 memory (in KiB) an S2K may ask for, as its exponent: 2^20 KiB = 1 GiB.
 /// RFC 9580's recommended parameters use 2 GiB or 64 MiB; a wasm32 page cannot give 2 GiB, and a
 /// crafted message could ask for 2^31 KiB. GnuPG 2.2 never writes Argon2 S2K.

@@ -599,7 +599,7 @@ fn no_openpgp_output_leaks_a_passphrase_a_private_key_or_plaintext() {
             .output()
             .unwrap()
     };
-    let made = hw(&[
+    let key_new = [
         "key",
         "new",
         "--name",
@@ -610,7 +610,8 @@ fn no_openpgp_output_leaks_a_passphrase_a_private_key_or_plaintext() {
         ".",
         "--passphrase-file",
         "pass.txt",
-    ]);
+    ];
+    let made = hw(&key_new);
     assert!(made.status.success());
     let g = Gpg::new("leak");
     let passf = dir.join("pass.txt");
@@ -848,24 +849,7 @@ fn no_openpgp_output_leaks_a_passphrase_a_private_key_or_plaintext() {
             ),
             false,
         ),
-        (
-            join(
-                &[
-                    "key",
-                    "new",
-                    "--name",
-                    "Leak Test",
-                    "--email",
-                    "leak@contoso.example",
-                    "--out",
-                    ".",
-                    "--passphrase-file",
-                    "pass.txt",
-                ],
-                &[],
-            ),
-            false,
-        ),
+        (join(&key_new, &[]), false),
     ];
     runs.push((join(&["decrypt", "flip.gpg"], &gkey), false));
     let mut findings = Vec::new();

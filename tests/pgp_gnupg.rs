@@ -54,6 +54,13 @@ const GPG_KEYS: &[(&str, &str, &str, &str, bool)] = &[
     ),
 ];
 const VENDOR: &str = "Vendor <seeds@token2.example>";
+/// The protected ed25519 key and its passphrase, as `decrypt` arguments.
+const ED_KEY: [&str; 4] = [
+    "--key",
+    "ed25519-private.asc",
+    "--passphrase-file",
+    "pass.txt",
+];
 
 struct Material {
     dir: PathBuf,
@@ -479,12 +486,7 @@ fn every_compression_algorithm() {
 #[test]
 fn signed_and_encrypted_messages() {
     let m = material();
-    let key = [
-        "--key",
-        "ed25519-private.asc",
-        "--passphrase-file",
-        "pass.txt",
-    ];
+    let key = ED_KEY;
     for file in ["signed.gpg", "signed.asc"] {
         // Without the sender's key: decrypted, exit 0, the signature reported as not checked.
         let mut a = vec!["decrypt", file];
@@ -595,12 +597,7 @@ fn password_only_messages() {
 #[test]
 fn every_bad_input_has_its_one_error() {
     let m = material();
-    let ed = [
-        "--key",
-        "ed25519-private.asc",
-        "--passphrase-file",
-        "pass.txt",
-    ];
+    let ed = ED_KEY;
     let with = |file: &'static str, extra: &[&'static str]| -> Vec<&'static str> {
         let mut v = vec!["decrypt", file];
         v.extend(extra);

@@ -243,9 +243,9 @@ fn key_new(a: &KeyNewArgs) -> Result<ExitCode, Unusable> {
 /// written anywhere and is wiped once read.
 #[derive(Args, Default, Debug)]
 pub struct KeyInput {
-    /// Private key (the …-private-key.asc file) for an encrypted FILE (recognised by its
-    /// content); decrypted in memory, never written to disk. Leave it out for a password-only
-    /// file (gpg --symmetric).
+    /// Private key (the …-private-key.asc file) to open an OpenPGP-encrypted FILE (recognised by
+    /// its content, whatever its name), in memory. Leave it out for a password-only file (gpg
+    /// --symmetric).
     #[arg(long, value_name = "KEY.asc")]
     key: Option<String>,
     #[command(flatten)]
@@ -381,8 +381,8 @@ pub struct DecryptArgs {
     #[arg(long, value_name = "SENDER.asc")]
     verify_with: Option<String>,
     /// Where to write the plaintext: a new file (mode 0600; never replaces one), or - for
-    /// standard output (the default). The token-file commands take FILE with --key directly and
-    /// write no plaintext at all.
+    /// standard output (the default). validate, normalize, variants and graph take the encrypted
+    /// FILE with --key directly and never write the plaintext.
     #[arg(long, value_name = "PATH|-", default_value = "-")]
     out: String,
 }

@@ -15,7 +15,7 @@ fi
 
 # Debian packages: chromium (page tests), chromium-driver, oathtool (differential tests),
 # zopfli (compresses the wasm embedded in the page, scripts/embed.mjs), curl (tests/graph_flow.rs runs
-# the curl rendering's retry loop against a local server).
+# the curl rendering's retry loop against a local server), gnupg (OpenPGP interoperability tests).
 missing=()
 for p in $(cfg debian packages); do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set-up command 2: install what is missing, then run every test suite:
 #   lint (rustfmt, clippy -D warnings), dependency checks (cargo deny: licences, bans, sources),
-#   core and CLI (cargo test, incl. oathtool differential),
-#   JS API in wasm (wasm-pack test --node), page (Playwright in Debian Chromium, node --test; the
+#   core and CLI (cargo test, incl. oathtool differential and GnuPG interoperability),
+#   JS API in wasm (wasm-pack test --node; the OpenPGP module under Node, tests/pgp/), page (Playwright in Debian Chromium, node --test; the
 #   served www/ and the single offline file dist/hwoath.html).
 # Ends with "N passed, N failed" summed over every suite; exits non-zero on any failure.
 set -uo pipefail
@@ -57,14 +57,18 @@ suite() { # suite NAME KIND COMMAND...
 }
 
 suite fmt check cargo fmt --all -- --check
-suite clippy check cargo clippy --all-targets --quiet -- -D warnings
-suite clippy-wasm check cargo clippy --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+suite clippy check cargo clippy --workspace --all-targets --quiet -- -D warnings
+suite clippy-wasm check cargo clippy --workspace --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 # Dependencies: licences, banned crates, sources (deny.toml). --frozen: no network needed. The
 # advisories check is not run: its database comes from GitHub, unreachable here (SECURITY.md).
 suite cargo-deny check cargo deny --frozen check bans licenses sources
-suite cargo-test rust cargo test --all-targets
+# The workspace: the main crate and crates/hwoath-pgp (its unit tests; the OpenPGP interoperability
+# with GnuPG is tests/pgp_gnupg.rs, through the CLI).
+suite cargo-test rust cargo test --workspace --all-targets
 suite wasm-build check bash "$root/scripts/build.sh" --single   # www/pkg and dist/hwoath.html (tests/page/offline.test.mjs)
 suite wasm-node rust wasm-pack test --node
+# The OpenPGP module's JS API under Node against GnuPG (www/pkg/hwoath_pgp.js from wasm-build).
+suite pgp-node node node --test --test-reporter=tap --test-concurrency=1 tests/pgp/
 suite page node node --test --test-reporter=tap --test-concurrency=1 tests/page/
 
 echo

@@ -31,6 +31,8 @@ mod files;
 mod graph;
 #[cfg(not(target_arch = "wasm32"))]
 mod otp;
+#[cfg(not(target_arch = "wasm32"))]
+mod pgp;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use app::{display_name, now, print_json, read_input, read_listings, Unusable};

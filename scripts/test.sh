@@ -22,7 +22,7 @@ if [ -z "${HWOATH_EXPLORE:-}" ]; then
   export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261128}"
 fi
 
-bash "$root/scripts/bootstrap.sh" || { echo "bootstrap failed"; echo "0 passed, 1 failed"; exit 1; }
+bash "$root/scripts/bootstrap.sh" test || { echo "bootstrap failed"; echo "0 passed, 1 failed"; exit 1; }
 
 # count_rust LOG: sums "test result: ... N passed; M failed" lines.
 count_rust() {

@@ -11,9 +11,18 @@ use zeroize::Zeroizing;
 
 use clap::{Parser, Subcommand};
 
+/// What `hwoath --version` prints after the name: the version and the commit it was built from
+/// (build.rs; "not built from a git checkout" when there was none).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("HWOATH_BUILD_COMMIT"),
+    ")"
+);
+
 /// Prepare hardware OATH (TOTP) tokens for Microsoft Entra ID, offline.
 #[derive(Parser)]
-#[command(name = "hwoath", version, about, long_about = None)]
+#[command(name = "hwoath", version = VERSION, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -39,6 +48,12 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Map a pasted Graph response back to the file's tokens.
     Reconcile(graph::ReconcileArgs),
+}
+
+/// The whole command-line definition, for the release's completions and man pages.
+#[cfg(feature = "dist-files")]
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// A failure that makes the input unusable: printed as one line, exit code 2.

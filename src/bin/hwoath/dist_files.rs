@@ -51,21 +51,27 @@ fn write(dir: &Path, date: Option<&str>) -> std::io::Result<()> {
     }
     let man = dir.join("man");
     std::fs::create_dir_all(&man)?;
-    write_man(
-        crate::app::command().disable_help_subcommand(true),
-        date,
-        &man,
-    )
+    let cmd = crate::app::command().disable_help_subcommand(true);
+    // Every page names the program and its version (with the commit), the subcommands' too.
+    let source = format!("hwoath {}", cmd.get_version().unwrap_or_default());
+    write_man(cmd, date, &source, &man)
 }
 
 /// One page for the command and one per (visible) subcommand, as `clap_mangen::generate_to`
-/// writes them, with the given date and the manual's name on each.
-fn write_man(mut cmd: clap::Command, date: Option<&str>, dir: &Path) -> std::io::Result<()> {
+/// writes them, with the given date, source and the manual's name on each.
+fn write_man(
+    mut cmd: clap::Command,
+    date: Option<&str>,
+    source: &str,
+    dir: &Path,
+) -> std::io::Result<()> {
     cmd.build();
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        write_man(sub.clone(), date, dir)?;
+        write_man(sub.clone(), date, source, dir)?;
     }
-    let mut page = clap_mangen::Man::new(cmd).manual("hwoath manual");
+    let mut page = clap_mangen::Man::new(cmd)
+        .manual("hwoath manual")
+        .source(source);
     if let Some(date) = date {
         page = page.date(date);
     }

@@ -59,17 +59,24 @@ remap="--remap-path-prefix=$root=/hwoath --remap-path-prefix=${CARGO_HOME:-$HOME
 targets="$(python3 scripts/toolcfg.py --json release targets)"
 while IFS=$'\t' read -r triple name; do
   case "$triple" in
-    *-linux-musl) linker=rust-lld flags="-C link-self-contained=yes" exe="" ;;
-    x86_64-pc-windows-gnu) linker=x86_64-w64-mingw32-gcc flags="-C link-arg=-Wl,--no-insert-timestamp" exe=".exe" ;;
+    *-linux-musl) linker=rust-lld flags="-C link-self-contained=yes" exe="" dir="$target_dir" ;;
+    # GNU ld orders the PE import tables by the path of each input file (SORT(*) in its
+    # script), and rustc writes the import libraries of std's raw-dylib imports under the target
+    # directory: so that order, and the .exe, would depend on where the checkout is (one under
+    # /work sorts after mingw-w64's /usr/x86_64-w64-mingw32/lib, one under /tmp before it).
+    # The Windows build therefore always uses a target directory under /tmp, per checkout.
+    x86_64-pc-windows-gnu) linker=x86_64-w64-mingw32-gcc flags="-C link-arg=-Wl,--no-insert-timestamp" exe=".exe"
+      dir="/tmp/hwoath-target-$(printf '%s' "$root" | sha256sum | cut -c1-16)"
+      flags="$flags --remap-path-prefix=$dir=/target" ;;
     *) say "no link settings for target $triple (scripts/release.sh)"; exit 1 ;;
   esac
   say "CLI for $triple"
   var="CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<<"$triple")_LINKER"
   env "$var=$linker" RUSTFLAGS="$remap $flags" \
-    cargo build --quiet --locked --profile dist --target "$triple" --bin hwoath \
+    cargo build --quiet --locked --profile dist --target "$triple" --target-dir "$dir" --bin hwoath \
     --message-format=json-render-diagnostics >"$work/$triple.cargo.json" 2>"$work/$triple.log" ||
     { cat "$work/$triple.log" >&2; exit 1; }
-  cp "$target_dir/$triple/dist/hwoath$exe" "$out/hwoath-$version-$name$exe"
+  cp "$dir/$triple/dist/hwoath$exe" "$out/hwoath-$version-$name$exe"
 done < <(python3 -c 'import json,sys; [print(f"{k}\t{v}") for k, v in json.loads(sys.argv[1]).items()]' "$targets")
 
 # 4. Completions and man pages, from the same command-line definition (a host build with the

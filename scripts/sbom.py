@@ -9,7 +9,8 @@ scripts' own dependencies left out (--no-build-deps):
                                 and the npm package
   hwoath-V-<name>.cdx.json      the CLI binary of each [release] target (JSON: triple -> name)
 Made reproducible: the timestamp is SOURCE_DATE_EPOCH (cargo-cyclonedx reads it), there is no
-serial number, and the checkout's path becomes /hwoath (as in the binaries' remapped paths).
+serial number, and the checkout's path becomes /hwoath (as in the binaries' remapped paths, with one spelling of
+the workspace packages' ids).
 Each names its artefacts (property hwoath:artefact) and, for a binary, the binary's SHA-256.
 """
 import argparse, glob, hashlib, json, os, pathlib, subprocess, sys
@@ -51,12 +52,21 @@ def cyclonedx(triple):
     return found
 
 
+# cargo's id of a workspace package names its directory, and spells itself `#0.1.0` when the
+# directory is named after the package but `#name@0.1.0` otherwise: one spelling, under /hwoath.
+canonical = {}
+for p in members:
+    rel = pathlib.Path(p["manifest_path"]).parent.relative_to(root).as_posix()
+    canonical[p["id"]] = f"path+file:///hwoath{'' if rel == '.' else '/' + rel}#{p['name']}@{p['version']}"
+
+
 def clean(value, here):
     if isinstance(value, dict):
         return {k: clean(v, here) for k, v in value.items()}
     if isinstance(value, list):
         return [clean(v, here) for v in value]
     if isinstance(value, str):
+        value = canonical.get(value, value)
         return value.replace(f"file://{here}", "file:///hwoath")
     return value
 

@@ -17,10 +17,17 @@ head="$(git rev-parse HEAD)"
 grep -qx "commit $head" dist/release/BUILDINFO.txt ||
   { echo "dist/release/ is not of HEAD ($head): run bash scripts/release.sh again" >&2; exit 2; }
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/hwoath-repro-XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
+clones=()
+cleanup() {
+  rm -rf "$tmp"
+  # The Windows build's target directory of each clone (scripts/release.sh: under /tmp).
+  for c in ${clones[@]+"${clones[@]}"}; do rm -rf "/tmp/hwoath-target-$(printf '%s' "$c" | sha256sum | cut -c1-16)"; done
+}
+trap cleanup EXIT
 
 build() { # build DIR: a clone of HEAD at DIR, released there
   local dir="$1" started=$SECONDS
+  clones+=("$dir")
   git clone --quiet "$root" "$dir"
   git -C "$dir" checkout --quiet --detach "$head"
   mkdir -p "$dir/tools"

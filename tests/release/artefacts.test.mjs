@@ -173,3 +173,13 @@ test('one version number: Cargo.toml\'s, in the package, the file names, --versi
   // And no made-up repository address left in the manifest.
   assert.doesNotMatch(fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8'), /example\.invalid/);
 });
+
+test("the README's Install section names every artefact an admin downloads", () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const install = readme.split('\n## Install\n')[1]?.split('\n## ')[0];
+  assert.ok(install, 'README has an Install section');
+  assert.ok(readme.indexOf('\n## Install\n') < readme.indexOf('\n## Set-up'), 'Install comes first after the summary');
+  const names = ['hwoath.html', 'SHA256SUMS', 'hwoath-<version>.tgz', 'completions/hwoath.bash', 'completions/_hwoath', 'completions/hwoath.fish',
+    'completions/_hwoath.ps1', 'man/hwoath.1', ...Object.entries(targets).map(([triple, name]) => `hwoath-<version>-${name}${exe(triple)}`)];
+  for (const n of names) assert.ok(install.includes(n), `Install names ${n}`);
+});

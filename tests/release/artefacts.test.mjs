@@ -18,7 +18,8 @@ const files = () => sh('find', ['.', '-type', 'f', '-printf', '%P\\n'], { cwd: r
 test('dist/release holds the page, the package, a binary and an SBOM per target, completions, man pages, BUILDINFO and SHA256SUMS covering all of them', () => {
   artefact('SHA256SUMS');
   const have = files();
-  const want = ['hwoath.html', 'hwoath.html.sha256', `hwoath-${version}.tgz`, `hwoath-${version}-wasm32.cdx.json`, 'BUILDINFO.txt', 'SHA256SUMS',
+  const want = ['hwoath.html', 'hwoath.html.sha256', `hwoath-${version}.tgz`, 'BUILDINFO.txt', 'SHA256SUMS',
+    ...wasmPackages.map((p) => `${p}-${version}-wasm32.cdx.json`),
     'completions/hwoath.bash', 'completions/_hwoath', 'completions/hwoath.fish', 'completions/_hwoath.ps1', 'man/hwoath.1',
     ...Object.entries(targets).flatMap(([triple, name]) => [`hwoath-${version}-${name}${exe(triple)}`, `hwoath-${version}-${name}.cdx.json`])];
   for (const f of want) assert.ok(have.includes(f), `dist/release/${f}`);
@@ -46,25 +47,30 @@ test('BUILDINFO names the version, the commit of this checkout and the tools', (
 
 /** name@version of every component of an SBOM. */
 const components = (file) => JSON.parse(fs.readFileSync(artefact(file), 'utf8')).components.map((c) => `${c.name}@${c.version}`).sort();
-/** What cargo resolves for a target: normal dependencies, the crate itself left out. */
-function cargoTree(triple) {
-  const out = sh('cargo', ['tree', '--locked', '-e', 'normal', '--target', triple, '--prefix', 'none', '-f', '{p}']);
-  return [...new Set(out.trim().split('\n').map((l) => l.split(' ')).filter(([n]) => n !== 'hwoath').map(([n, v]) => `${n}@${v.slice(1)}`))].sort();
+/** What cargo resolves for a package on a target: normal dependencies, the package itself left out. */
+function cargoTree(triple, pkg = 'hwoath') {
+  const out = sh('cargo', ['tree', '--locked', '-p', pkg, '-e', 'normal', '--target', triple, '--prefix', 'none', '-f', '{p}']);
+  return [...new Set(out.trim().split('\n').map((l) => l.split(' ')).filter(([n]) => n !== pkg).map(([n, v]) => `${n}@${v.slice(1)}`))].sort();
 }
+/** The workspace's packages that build a wasm (a cdylib): each has its own SBOM. */
+const wasmPackages = JSON.parse(sh('cargo', ['metadata', '--no-deps', '--format-version', '1'])).packages
+  .filter((p) => p.targets.some((t) => t.crate_types.includes('cdylib'))).map((p) => p.name);
 
-test('the wasm SBOM names exactly the crates cargo resolves for wasm32: wasm-bindgen in, clap out', () => {
-  const file = `hwoath-${version}-wasm32.cdx.json`;
-  const sbom = components(file);
-  assert.deepEqual(sbom, cargoTree('wasm32-unknown-unknown'));
-  assert.ok(sbom.some((c) => c.startsWith('wasm-bindgen@')) && sbom.some((c) => c.startsWith('js-sys@')));
-  assert.ok(!sbom.some((c) => c.startsWith('clap')), 'no clap in the wasm');
-  const bom = JSON.parse(fs.readFileSync(artefact(file), 'utf8'));
-  assert.equal(bom.bomFormat, 'CycloneDX');
-  assert.equal(bom.metadata.component.name, 'hwoath');
-  assert.ok(!('serialNumber' in bom));
-  assert.equal(bom.metadata.timestamp, new Date(Number(sh('git', ['log', '-1', '--format=%ct']).trim()) * 1000).toISOString().replace('.000Z', '.000000000Z'));
-  assert.ok(!JSON.stringify(bom).includes(root), 'no path of this checkout');
-});
+for (const pkg of wasmPackages) {
+  test(`the ${pkg} wasm SBOM names exactly the crates cargo resolves for wasm32: wasm-bindgen in, clap out`, () => {
+    const file = `${pkg}-${version}-wasm32.cdx.json`;
+    const sbom = components(file);
+    assert.deepEqual(sbom, cargoTree('wasm32-unknown-unknown', pkg));
+    assert.ok(sbom.some((c) => c.startsWith('wasm-bindgen@')), 'wasm-bindgen in the wasm');
+    assert.ok(!sbom.some((c) => c.startsWith('clap')), 'no clap in the wasm');
+    const bom = JSON.parse(fs.readFileSync(artefact(file), 'utf8'));
+    assert.equal(bom.bomFormat, 'CycloneDX');
+    assert.equal(bom.metadata.component.name, pkg);
+    assert.ok(!('serialNumber' in bom));
+    assert.equal(bom.metadata.timestamp, new Date(Number(sh('git', ['log', '-1', '--format=%ct']).trim()) * 1000).toISOString().replace('.000Z', '.000000000Z'));
+    assert.ok(!JSON.stringify(bom).includes(root), 'no path of this checkout');
+  });
+}
 
 for (const [triple, name] of Object.entries(targets)) {
   test(`the ${name} SBOM names every crate compiled into that binary (cargo's own build log), and clap, not wasm-bindgen`, () => {

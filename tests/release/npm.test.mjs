@@ -237,7 +237,7 @@ test('the public types have no `any`', () => {
 const esbuild = tools('esbuild');
 
 test('bundlers: esbuild takes the web build for the browser and the node entry for Node, and the Node bundle runs', async () => {
-  const entry = path.join(project.dir, 'bundle-entry.js');
+  const entry = path.join(project.dir, 'entry.js');
   const browser = await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', write: false, metafile: true, logLevel: 'silent' });
   const nodeEntry = path.join(project.dir, 'node-entry.mjs');
   fs.writeFileSync(nodeEntry, `import { totp } from 'hwoath';\nconsole.log(totp('${RFC_SHA1}', { time: 59 }));\n`);
@@ -258,9 +258,9 @@ test('Chromium: a page importing the package (import map) and an esbuild bundle 
   const { ARGS } = await import(pathToFileURL(path.join(root, 'tests', 'page', 'harness.mjs')).href);
   const { chromium } = tools('playwright-core');
   const bundleDir = path.join(project.dir, 'web-bundle');
-  await esbuild.build({ entryPoints: [path.join(project.dir, 'bundle-entry.js')], bundle: true, format: 'esm', platform: 'browser', outdir: bundleDir, logLevel: 'silent' });
+  await esbuild.build({ entryPoints: [path.join(project.dir, 'entry.js')], bundle: true, format: 'esm', platform: 'browser', outdir: bundleDir, logLevel: 'silent' });
   fs.copyFileSync(path.join(pkgDir, 'hwoath_bg.wasm'), path.join(bundleDir, 'hwoath_bg.wasm'));
-  fs.writeFileSync(path.join(bundleDir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>bundle</title><script type="module" src="bundle-entry.js"></script>');
+  fs.writeFileSync(path.join(bundleDir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>bundle</title><script type="module" src="entry.js"></script>');
   const fileText = fs.readFileSync(fixture, 'utf8');
   const cliReport = JSON.parse(text(run(nativeCli(), ['validate', '--json', fixture]).stdout));
 

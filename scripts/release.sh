@@ -13,7 +13,6 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$root"
-bash scripts/bootstrap.sh release
 started=$SECONDS
 say() { echo "release: $*" >&2; }
 
@@ -35,6 +34,8 @@ else
   say "not a git checkout: set SOURCE_DATE_EPOCH (Unix seconds) to date the artefacts"
   exit 2
 fi
+
+bash scripts/bootstrap.sh release
 
 out="$root/dist/release"
 work="$target_dir/release-work"

@@ -95,12 +95,19 @@ for (const [triple, name] of Object.entries(targets)) {
   });
 }
 
-/** The CLI's subcommands and, for each, its long options, from its own --help. */
+/** Every subcommand of the CLI, nested ones too (e.g. ['key', 'new']), each with its long
+ *  options, from the CLI's own --help. */
 function cli() {
   const help = (args) => run(nativeCli(), [...args, '--help']).stdout.toString();
-  const subs = help([]).split('Commands:\n')[1].split('\n\n')[0].split('\n').map((l) => l.trim().split(/\s+/)[0]).filter((s) => s && s !== 'help');
-  assert.ok(subs.length >= 9, 'subcommands found in --help');
-  return subs.map((s) => [s, [...new Set([...help([s]).matchAll(/(?<![\w-])--[a-z][a-z0-9-]*/g)].map((m) => m[0]))]]);
+  const subcommands = (args) => (help(args).split('Commands:\n')[1] ?? '').split('\n\n')[0].split('\n')
+    .map((l) => l.trim().split(/\s+/)[0]).filter((s) => s && s !== 'help');
+  const walk = (args) => subcommands(args).flatMap((s) => {
+    const sub = [...args, s];
+    return [[sub, [...new Set([...help(sub).matchAll(/(?<![\w-])--[a-z][a-z0-9-]*/g)].map((m) => m[0]))]], ...walk(sub)];
+  });
+  const all = walk([]);
+  assert.ok(all.length >= 9, 'subcommands found in --help');
+  return all;
 }
 
 test('bash completion completes every subcommand and every option of each (from the CLI\'s --help)', () => {
@@ -109,12 +116,10 @@ test('bash completion completes every subcommand and every option of each (from 
     const w = words.map((x) => `'${x}'`).join(' ');
     return run('bash', ['--norc', '-c', `source '${script}'; COMP_WORDS=(${w}); COMP_CWORD=${words.length - 1}; _hwoath hwoath '${words.at(-1)}' '${words.at(-2)}'; printf '%s\\n' "\${COMPREPLY[@]}"`]).stdout.toString().trim().split(/\s+/);
   };
-  const spec = cli();
-  const top = complete(['hwoath', '']);
-  for (const [sub, options] of spec) {
-    assert.ok(top.includes(sub), `hwoath <TAB> offers ${sub}`);
-    const offered = complete(['hwoath', sub, '--']);
-    for (const o of options) assert.ok(offered.includes(o), `hwoath ${sub} --<TAB> offers ${o}`);
+  for (const [sub, options] of cli()) {
+    assert.ok(complete(['hwoath', ...sub.slice(0, -1), '']).includes(sub.at(-1)), `hwoath ${sub.slice(0, -1).join(' ')} <TAB> offers ${sub.at(-1)}`);
+    const offered = complete(['hwoath', ...sub, '--']);
+    for (const o of options) assert.ok(offered.includes(o), `hwoath ${sub.join(' ')} --<TAB> offers ${o}`);
   }
 });
 
@@ -122,7 +127,6 @@ test('fish completion completes every subcommand and option; zsh parses its comp
   const spec = cli();
   const fish = artefact('completions/hwoath.fish');
   const fishComplete = (line) => run('fish', ['--no-config', '-c', `source '${fish}'; complete -C '${line}'`]).stdout.toString().split('\n').map((l) => l.split('\t')[0]);
-  const top = fishComplete('hwoath ');
   const zsh = artefact('completions/_hwoath');
   const zshParse = run('zsh', ['-n', zsh]);
   assert.equal(zshParse.status, 0, zshParse.stderr.toString());
@@ -132,21 +136,22 @@ test('fish completion completes every subcommand and option; zsh parses its comp
   const ps = fs.readFileSync(artefact('completions/_hwoath.ps1'), 'utf8');
   assert.match(ps, /Register-ArgumentCompleter -Native -CommandName 'hwoath'/);
   for (const [sub, options] of spec) {
-    assert.ok(top.includes(sub), `fish: hwoath <TAB> offers ${sub}`);
-    const offered = fishComplete(`hwoath ${sub} --`);
+    const words = sub.join(' ');
+    assert.ok(fishComplete(`hwoath ${sub.slice(0, -1).map((w) => `${w} `).join('')}`).includes(sub.at(-1)), `fish: offers ${words}`);
+    const offered = fishComplete(`hwoath ${words} --`);
     for (const o of options) {
-      assert.ok(offered.includes(o), `fish: hwoath ${sub} --<TAB> offers ${o}`);
-      assert.match(zshText, new RegExp(`'\\*?${o}[=\\[]`), `zsh: ${sub} ${o}`);
-      assert.ok(ps.includes(`'${o}'`), `PowerShell: ${sub} ${o}`);
+      assert.ok(offered.includes(o), `fish: hwoath ${words} --<TAB> offers ${o}`);
+      assert.match(zshText, new RegExp(`'\\*?${o}[=\\[]`), `zsh: ${words} ${o}`);
+      assert.ok(ps.includes(`'${o}'`), `PowerShell: ${words} ${o}`);
     }
-    assert.ok(ps.includes(`'hwoath;${sub}'`), `PowerShell: ${sub}`);
+    assert.ok(ps.includes(`'hwoath;${sub.join(';')}'`), `PowerShell: ${words}`);
   }
 });
 
 test('man pages: one per subcommand, each rendering without a warning and naming every option, the version and the commit date', () => {
   const date = sh('git', ['log', '-1', '--format=%cd', '--date=format-local:%Y-%m-%d'], { env: { ...process.env, TZ: 'UTC' } }).trim();
   const versionText = run(nativeCli(), ['--version']).stdout.toString().trim();
-  const pages = [['hwoath', []], ...cli().map(([s, o]) => [`hwoath-${s}`, o])];
+  const pages = [['hwoath', []], ...cli().map(([s, o]) => [`hwoath-${s.join('-')}`, o])];
   for (const [page, options] of pages) {
     const file = artefact(`man/${page}.1`);
     const src = fs.readFileSync(file, 'utf8');

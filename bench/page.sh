@@ -8,6 +8,6 @@
 set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"
 cd "$root"
-bash scripts/bootstrap.sh
+bash scripts/bootstrap.sh bench
 bash scripts/build.sh --single
 node bench/page.mjs "$@"

@@ -15,9 +15,18 @@ use zeroize::Zeroizing;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Parser, Subcommand};
 
+/// What `hwoath --version` prints after the name: the version and the commit it was built from
+/// (build.rs; "not built from a git checkout" when there was none).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("HWOATH_BUILD_COMMIT"),
+    ")"
+);
+
 /// Prepare hardware OATH (TOTP) tokens for Microsoft Entra ID, offline.
 #[derive(Parser)]
-#[command(name = "hwoath", version, about, long_about = None)]
+#[command(name = "hwoath", version = VERSION, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,6 +56,12 @@ enum Command {
     Key(pgp::KeyArgs),
     /// Decrypt the vendor's OpenPGP-encrypted file (to standard output, or --out PATH).
     Decrypt(pgp::DecryptArgs),
+}
+
+/// The whole command-line definition, for the release's completions and man pages.
+#[cfg(feature = "dist-files")]
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// A failure that makes the input unusable: printed as one line, exit code 2.

@@ -16,6 +16,11 @@
 // (d) The same file through the TokenSet handle in a module worker of the page: open, report,
 //     normalized, variants, a bulk request, sheet, codes, an edit, each against JSON.parse in that
 //     worker (issue 12's targets). See TOKEN_SET_WORKER below.
+// (e) The OpenPGP module (loaded only on demand, never in (a)): the weight of its files (what the
+//     first call of js/pgp.js loads), checked absent from (a)'s requests, and the size of its
+//     inert payload in dist/hwoath.html. Then, through the page's own loader: the first call
+//     (module decoded and compiled, an ed25519 key made), and a 10,000-token file encrypted by gpg
+//     to that key, decrypted in the worker (median of 3; the passphrase unlock is most of it).
 // Prints a table and writes bench/out/page.json.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -146,6 +151,8 @@ async function tokenSetInWorker(browser, text) {
   }
   return result;
 }
+const PGP_FILES = ['js/pgp.js', 'js/pgp-worker.js', 'pkg/pgp-worker-url.js', 'pkg/hwoath_pgp.js', 'pkg/hwoath_pgp_wasm.js'];
+const { Gpg } = await import(pathToFileURL(path.join(root, 'tests', 'pgp', 'gnupg.mjs')).href);
 
 const server = await startServer({ dir: www, port: 0 });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
@@ -162,6 +169,17 @@ try {
   const total = files.reduce((s, f) => ({ raw: s.raw + f.raw, gzip: s.gzip + f.gzip }), { raw: 0, gzip: 0 });
   const singleBuf = fs.readFileSync(single);
   out.weight = { files, total, single: { raw: singleBuf.length, gzip: gz(singleBuf) } };
+
+  // (e) the OpenPGP module's weight: what the first call of js/pgp.js loads.
+  const inFirstLoad = PGP_FILES.filter((f) => files.some((x) => x.path === f));
+  if (inFirstLoad.length) throw new Error(`the first load contains OpenPGP files: ${inFirstLoad.join(', ')}`);
+  const pgpFiles = PGP_FILES.map((p) => { const body = fs.readFileSync(path.join(www, p)); return { path: p, raw: body.length, gzip: gz(body) }; });
+  const payload = singleBuf.toString('utf8').match(/<script type="application\/octet-stream" id="hwoath-pgp-worker">([^<]*)<\/script>/)?.[1] ?? '';
+  out.pgp = {
+    files: pgpFiles,
+    total: pgpFiles.reduce((s, f) => ({ raw: s.raw + f.raw, gzip: s.gzip + f.gzip }), { raw: 0, gzip: 0 }),
+    singlePayload: { raw: payload.length, gzip: gz(Buffer.from(payload)) },
+  };
 
   // (b) time to ready, served and file://.
   const served = [first.ms];
@@ -216,6 +234,46 @@ try {
     || !(d.normalize.done.jsonChars > 0) || d.jsonParsed !== TOKENS) {
     throw new Error(`the ${TOKENS}-token file was not fully processed: ${JSON.stringify(d)}`);
   }
+
+  // (d) the OpenPGP module at work, through the page's loader.
+  const pass = 'tulip ember canyon frost 42';
+  const pgpPage = await browser.newPage();
+  await pgpPage.goto(server.url);
+  await pgpPage.waitForSelector('body[data-ready="true"]');
+  const made = await pgpPage.evaluate(async (pass) => {
+    const { openPgp } = await import(new URL('./js/pgp.js', location.href).href);
+    const t0 = performance.now();
+    const key = await openPgp().generateKey({ name: 'Bench Admin', email: 'bench@contoso.example', passphrase: pass, created: Date.now() / 1000 });
+    return { ms: performance.now() - t0, publicKey: key.publicKey, privateKey: key.privateKey };
+  }, pass);
+  const g = new Gpg('bench');
+  try {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwoath-bench-'));
+    fs.writeFileSync(path.join(tmp, 'key.asc'), made.publicKey);
+    fs.writeFileSync(path.join(tmp, 'tokens.json'), tokenFile(TOKENS));
+    g.import(path.join(tmp, 'key.asc'), null);
+    const msg = g.run(['-r', 'bench@contoso.example', '--encrypt', '--output', '-', path.join(tmp, 'tokens.json')]);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    out.pgp.work = await pgpPage.evaluate(async ({ msg, privateKey, pass, tokens }) => {
+      const { openPgp } = await import(new URL('./js/pgp.js', location.href).href);
+      const runs = [];
+      let bytes = 0;
+      for (let i = 0; i < 3; i += 1) {
+        const t0 = performance.now();
+        const r = await openPgp().decryptMessage(new Uint8Array(msg), { privateKey, passphrase: pass, now: Date.now() / 1000 });
+        runs.push(performance.now() - t0);
+        bytes = r.bytes;
+        const n = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(r.plaintext)).value.length;
+        r.plaintext.fill(0);
+        if (n !== tokens) throw new Error(`decrypted ${n} tokens, not ${tokens}`);
+      }
+      runs.sort((a, b) => a - b);
+      return { decrypt: runs[1], runs, bytes, messageBytes: msg.length };
+    }, { msg: [...msg], privateKey: made.privateKey, pass, tokens: TOKENS });
+    out.pgp.work.firstCall = made.ms;
+  } finally {
+    g.close();
+  }
 } finally {
   await browser.close();
   await server.close();
@@ -250,6 +308,13 @@ for (const [name, ms] of Object.entries(ts)) {
 }
 const openReport = ts['TokenSet.open'] + ts['report()'];
 console.log(`  ${'open + report()'.padEnd(36)} ${f1(openReport).padStart(8)} ms  = ${(openReport / base).toFixed(2).padStart(6)}× JSON.parse`);
+const p = out.pgp;
+console.log('\n(e) the OpenPGP module, loaded only on demand (none of it in (a)), gzip -9 per file');
+for (const f of p.files) console.log(`  ${f.path.padEnd(28)} ${f1(kb(f.raw)).padStart(8)} KB raw ${f1(kb(f.gzip)).padStart(8)} KB gzip`);
+console.log(`  ${'OpenPGP module total'.padEnd(28)} ${f1(kb(p.total.raw)).padStart(8)} KB raw ${f1(kb(p.total.gzip)).padStart(8)} KB gzip`);
+console.log(`  ${'its payload in hwoath.html'.padEnd(28)} ${f1(kb(p.singlePayload.raw)).padStart(8)} KB raw ${f1(kb(p.singlePayload.gzip)).padStart(8)} KB gzip`);
+console.log(`  ${'first call (load+ed25519 key)'.padEnd(28)} ${f1(p.work.firstCall).padStart(8)} ms`);
+console.log(`  ${`decrypt ${TOKENS.toLocaleString('en-US')} tokens (gpg)`.padEnd(28)} ${f1(p.work.decrypt).padStart(8)} ms  (${f1(kb(p.work.messageBytes))} KB message, ${f1(kb(p.work.bytes))} KB plaintext; median of 3)`);
 console.log(`\nload average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores`);
 let commit = null;
 try { commit = execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }

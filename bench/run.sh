@@ -9,7 +9,7 @@ cd "$root"
 mkdir -p bench/out
 
 echo "bench: bootstrap and build (wasm for the page, native harness)" >&2
-bash scripts/bootstrap.sh
+bash scripts/bootstrap.sh bench
 bash scripts/build.sh
 CARGO_TARGET_DIR="$root/target/bench-native" \
   cargo build --release --quiet --manifest-path bench/native/Cargo.toml

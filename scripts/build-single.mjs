@@ -6,12 +6,15 @@
 //   plain ES modules. The worker bundle becomes a string started from a blob: URL: the module
 //   www/pkg/worker-url.js is replaced by one that makes that URL. The wasm and the demo text are
 //   already modules (www/pkg/hwoath_wasm.js, demo-files.js by scripts/embed.mjs).
+// - The OpenPGP worker and module ride along as an inert, compressed payload decoded only when
+//   the page first asks for them (scripts/single-pgp.mjs).
 // - Stylesheets and the script are inlined; the file's own CSP allows exactly them by their
 //   SHA-256 hashes, the worker by `worker-src blob:`, and fetches nothing (no connect-src).
 // - Prints the file's SHA-256 and writes dist/hwoath.html.sha256 (sha256sum format).
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { PGP_PAYLOAD_ID, pgpWorkerPayload, pgpWorkerUrlPlugin } from './single-pgp.mjs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -20,7 +23,7 @@ const www = path.join(root, 'www');
 const dist = path.join(root, 'dist');
 const esbuild = createRequire(path.join(root, 'tools', 'package.json'))('esbuild');
 
-for (const f of ['hwoath.js', 'hwoath_wasm.js', 'demo-files.js', 'worker-url.js']) {
+for (const f of ['hwoath.js', 'hwoath_wasm.js', 'demo-files.js', 'worker-url.js', 'hwoath_pgp.js', 'hwoath_pgp_wasm.js', 'pgp-worker-url.js']) {
   if (!fs.existsSync(path.join(www, 'pkg', f))) throw new Error(`www/pkg/${f} is missing: run bash scripts/build.sh first`);
 }
 
@@ -55,6 +58,11 @@ export const WORKER_TYPE = 'classic';`,
   },
 };
 
+// The OpenPGP worker and module: an inert payload, and pgp-worker-url.js replaced by a module
+// that decodes it on the first call only (scripts/single-pgp.mjs).
+const pgpPayload = await pgpWorkerPayload(esbuild, common, www);
+const blobPgpWorker = pgpWorkerUrlPlugin();
+
 let html = fs.readFileSync(path.join(www, 'index.html'), 'utf8');
 
 // Besides the stylesheets and module scripts inlined below, the page may refer to nothing but
@@ -79,7 +87,7 @@ const scripts = [];
 const tags = [...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"[^>]*><\/script>/g)];
 for (const [tag, src] of tags) {
   if (!/\btype="module"/.test(tag)) throw new Error(`only module scripts can be inlined: ${tag}`);
-  const code = await bundle(src, [blobWorker]);
+  const code = await bundle(src, [blobWorker, blobPgpWorker]);
   scripts.push(code);
   html = html.replace(tag, () => `<script type="module">${code}</script>`);
 }
@@ -103,11 +111,15 @@ html = html.replace(meta, () => `<meta http-equiv="Content-Security-Policy" cont
 html = html.replace(/<!--[^]*?-->\s*(?=<meta http-equiv="Content-Security-Policy")/, () =>
   '<!-- Single offline file (scripts/build-single.mjs): inline code allowed by hash, the worker from blob:, nothing fetched. -->\n  ');
 
+// The inert OpenPGP payload, last in the body.
+if (!/<\/body>/.test(html)) throw new Error('index.html has no </body> to put the OpenPGP payload before');
+html = html.replace(/<\/body>/, () => `<script type="application/octet-stream" id="${PGP_PAYLOAD_ID}">${pgpPayload}</script>\n</body>`);
+
 fs.mkdirSync(dist, { recursive: true });
 const file = path.join(dist, 'hwoath.html');
 fs.writeFileSync(file, html);
 const hex = crypto.createHash('sha256').update(html).digest('hex');
 fs.writeFileSync(`${file}.sha256`, `${hex}  hwoath.html\n`);
-console.log(`dist/hwoath.html  ${Buffer.byteLength(html).toLocaleString('en-US')} bytes`);
+console.log(`dist/hwoath.html  ${Buffer.byteLength(html).toLocaleString('en-US')} bytes (of which the OpenPGP payload ${pgpPayload.length.toLocaleString('en-US')})`);
 console.log(`SHA-256 ${hex}`);
 console.log(`CSP     ${SINGLE_CSP}`);

@@ -25,11 +25,7 @@ timeout="${FUZZ_TIMEOUT:-10}"
 max_len="${FUZZ_MAX_LEN:-4096}"
 [ "$max_len" -le 65535 ] || max_len=65535
 
-want="$(python3 "$root/scripts/toolcfg.py" tools cargo-fuzz)"
-if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
-  echo "fuzz: cargo install cargo-fuzz $want" >&2
-  cargo install --locked --quiet cargo-fuzz --version "$want"
-fi
+bash "$root/scripts/bootstrap.sh" fuzz   # cargo-fuzz at the version pinned in wasm-pack.toml
 if ! rustup toolchain list | grep -q '^nightly'; then
   echo "fuzz: cargo fuzz needs a nightly toolchain: rustup toolchain install nightly" >&2
   exit 2

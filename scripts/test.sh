@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Set-up command 2: install what is missing, then run every test suite:
 #   lint (rustfmt, clippy -D warnings), dependency checks (cargo deny: licences, bans, sources),
-#   core and CLI (cargo test, incl. oathtool differential),
-#   JS API in wasm (wasm-pack test --node), page (Playwright in Debian Chromium, node --test; the
-#   served www/ and the single offline file dist/hwoath.html).
+#   core and CLI (cargo test, incl. oathtool differential and GnuPG interoperability),
+#   JS API in wasm (wasm-pack test --node; the OpenPGP module under Node, tests/pgp/), page
+#   (Playwright in Debian Chromium and puppeteer-core in Firefox ESR, node --test; the served www/
+#   and the single offline file dist/hwoath.html), the release artefacts
+#   (scripts/release.sh, tests/release/: npm package, CLI binaries, SBOMs, reproducibility).
 # Ends with "N passed, N failed" summed over every suite; exits non-zero on any failure.
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
@@ -22,7 +24,7 @@ if [ -z "${HWOATH_EXPLORE:-}" ]; then
   export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261128}"
 fi
 
-bash "$root/scripts/bootstrap.sh" || { echo "bootstrap failed"; echo "0 passed, 1 failed"; exit 1; }
+bash "$root/scripts/bootstrap.sh" test || { echo "bootstrap failed"; echo "0 passed, 1 failed"; exit 1; }
 
 # count_rust LOG: sums "test result: ... N passed; M failed" lines.
 count_rust() {
@@ -57,15 +59,28 @@ suite() { # suite NAME KIND COMMAND...
 }
 
 suite fmt check cargo fmt --all -- --check
-suite clippy check cargo clippy --all-targets --quiet -- -D warnings
-suite clippy-wasm check cargo clippy --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+suite clippy check cargo clippy --workspace --all-targets --quiet -- -D warnings
+# the release-only generator of completions and man pages (src/bin/hwoath/dist_files.rs)
+suite clippy-dist-files check cargo clippy --bin hwoath --features dist-files --quiet -- -D warnings
+suite clippy-wasm check cargo clippy --workspace --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 # Dependencies: licences, banned crates, sources (deny.toml). --frozen: no network needed. The
 # advisories check is not run: its database comes from GitHub, unreachable here (SECURITY.md).
 suite cargo-deny check cargo deny --frozen check bans licenses sources
-suite cargo-test rust cargo test --all-targets
+# The workspace: the main crate and crates/hwoath-pgp (its unit tests; the OpenPGP interoperability
+# with GnuPG is tests/pgp_gnupg.rs, through the CLI).
+suite cargo-test rust cargo test --workspace --all-targets
 suite wasm-build check bash "$root/scripts/build.sh" --single   # www/pkg and dist/hwoath.html (tests/page/offline.test.mjs)
 suite wasm-node rust wasm-pack test --node
+# The OpenPGP module's JS API under Node against GnuPG (www/pkg/hwoath_pgp.js from wasm-build).
+suite pgp-node node node --test --test-reporter=tap --test-concurrency=1 tests/pgp/
 suite page node node --test --test-reporter=tap --test-concurrency=1 tests/page/
+# The release (issue 14): dist/release/ built, then its npm package in Node, tsc, esbuild and
+# Chromium, its binaries (musl with env -i, aarch64 under qemu, Windows under Wine) against the
+# native build, its SBOMs, completions and man pages; then the same commit released again in a
+# fresh clone elsewhere must give the same SHA256SUMS.
+suite release check bash "$root/scripts/release.sh"
+suite release-tests node node --test --test-reporter=tap --test-concurrency=1 tests/release/
+suite reproducible check bash "$root/tests/release/reproducible.sh"
 
 echo
 [ ${#bad_suites[@]} -eq 0 ] || echo "failed suites: ${bad_suites[*]}"

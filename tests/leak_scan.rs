@@ -5,6 +5,10 @@
 //!
 //! Secrets of an input: [`common::secrets::secrets_of`] (shared with tests/tokenfiles.rs).
 //!
+//! The OpenPGP commands (`key new`, `decrypt`, `--key` on the token-file commands) are scanned
+//! too, against real GnuPG messages: for the passphrases, every line of the private keys and the
+//! decrypted file's secrets, on success and on every refusal.
+//!
 //! Outputs whose purpose is to carry secrets (normalize's JSON, variants, the create and
 //! create-bulk Graph requests) may hold one only as the value of a `"secretKey"` field: those
 //! values are cut out first, then nothing may remain. Every other output (diagnostics,
@@ -18,9 +22,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use common::gnupg::{token_file, Gpg};
 use common::secrets::{
-    fixture_inputs, fixtures_root, secrets_of, strip_secret_key_values, Scanner, Secrets,
-    MIN_SECRET_CHARS, WINDOW,
+    armor_lines, fixture_inputs, fixtures_root, secrets_of, strip_secret_key_values, Scanner,
+    Secrets, MIN_SECRET_CHARS, WINDOW,
 };
 use hwoath::core::secret::{mask, Secret};
 use hwoath::core::tokenfile::{self, ParseOptions};
@@ -565,4 +570,317 @@ fn scanner_finds_planted_secrets_and_strips_only_secret_key_values() {
     assert!(scan.find(&strip_secret_key_values(&elsewhere)).is_some());
     let other_key = format!("{{\"secretKeyHint\": \"{canonical}\"}}");
     assert!(scan.find(&strip_secret_key_values(&other_key)).is_some());
+}
+
+/// The OpenPGP commands on real gpg messages, succeeding and failing: no stdout or stderr holds a
+/// passphrase (right or wrong), a line of a private key, or a secret of the decrypted file
+/// (outside the `secretKey` values of the outputs meant to carry them: the decrypted file
+/// itself, normalize, variants, create requests).
+#[test]
+fn no_openpgp_output_leaks_a_passphrase_a_private_key_or_plaintext() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("leak_scan_pgp");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let put = |name: &str, data: &[u8]| std::fs::write(dir.join(name), data).unwrap();
+    let (pass, sym, wrong) = (
+        "amber-quiver-locust-tundra",
+        "glacier?pocket!violin#7",
+        "sapphire orbit wicker kettle",
+    );
+    let plain = token_file(25, 99);
+    put("tokens.json", plain.as_bytes());
+    for (f, p) in [("pass.txt", pass), ("sym.txt", sym), ("wrong.txt", wrong)] {
+        put(f, format!("{p}\n").as_bytes());
+    }
+    let hw = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hwoath"))
+            .args(args)
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let key_new = [
+        "key",
+        "new",
+        "--name",
+        "Leak Test",
+        "--email",
+        "leak@contoso.example",
+        "--out",
+        ".",
+        "--passphrase-file",
+        "pass.txt",
+    ];
+    let made = hw(&key_new);
+    assert!(made.status.success());
+    let g = Gpg::new("leak");
+    let passf = dir.join("pass.txt");
+    g.gen_key(
+        "Gpg Key <gpg@contoso.example>",
+        "ed25519",
+        "cv25519",
+        Some(&passf),
+        "never",
+        None,
+    );
+    put(
+        "gpg-private.asc",
+        &g.export_secret("gpg@contoso.example", Some(&passf)),
+    );
+    g.import(&dir.join("leak-test-public-key.asc"), None);
+    let t = dir.join("tokens.json").display().to_string();
+    let o = |n: &str| dir.join(n).display().to_string();
+    g.run(&[
+        "-r",
+        "leak@contoso.example",
+        "--encrypt",
+        "-o",
+        &o("to-hwoath.gpg"),
+        &t,
+    ]);
+    g.run(&[
+        "-r",
+        "gpg@contoso.example",
+        "--armor",
+        "--encrypt",
+        "-o",
+        &o("to-gpg.asc"),
+        &t,
+    ]);
+    let pa = Gpg::pass_args(Some(&passf));
+    let mut v: Vec<&str> = pa.iter().map(|s| s.as_str()).collect();
+    let signed = o("signed.gpg");
+    v.extend([
+        "-u",
+        "gpg@contoso.example",
+        "-r",
+        "leak@contoso.example",
+        "--sign",
+        "--encrypt",
+        "-o",
+        &signed,
+        &t,
+    ]);
+    g.run(&v);
+    let sa = Gpg::pass_args(Some(&dir.join("sym.txt")));
+    let mut v: Vec<&str> = sa.iter().map(|s| s.as_str()).collect();
+    let symf = o("sym.gpg");
+    v.extend(["--symmetric", "-o", &symf, &t]);
+    g.run(&v);
+    put("gpg-public.asc", &g.export_public("gpg@contoso.example"));
+    drop(g);
+    let bin = std::fs::read(dir.join("to-hwoath.gpg")).unwrap();
+    put("cut.gpg", &bin[..bin.len() - 10]);
+    let mut flip = bin.clone();
+    let n = flip.len();
+    flip[n - 30] ^= 1;
+    put("flip.gpg", &flip);
+
+    let mut secrets = secrets_of(plain.as_bytes());
+    assert!(secrets.canonical.len() >= 25);
+    for p in [pass, sym, wrong] {
+        secrets.add_form(p);
+    }
+    let mut key_lines = 0;
+    // Each private key's armor lines, less those its public key has too (public material).
+    for (f, public) in [
+        ("leak-test-private-key.asc", "leak-test-public-key.asc"),
+        ("gpg-private.asc", "gpg-public.asc"),
+    ] {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        let public = armor_lines(&std::fs::read_to_string(dir.join(public)).unwrap());
+        for l in armor_lines(&text)
+            .into_iter()
+            .filter(|l| !public.contains(l))
+        {
+            secrets.add_form(&l);
+            key_lines += 1;
+        }
+    }
+    assert!(key_lines >= 20, "only {key_lines} private key lines");
+    let scanner = Scanner::new(&secrets);
+    // The scanner can fail: it finds each kind of secret where it is.
+    assert!(scanner
+        .find(&std::fs::read_to_string(dir.join("gpg-private.asc")).unwrap())
+        .is_some());
+    assert!(scanner.find(&format!("x {sym} y")).is_some());
+    assert!(scanner.find(&plain).is_some());
+
+    let key = [
+        "--key",
+        "leak-test-private-key.asc",
+        "--passphrase-file",
+        "pass.txt",
+    ];
+    let gkey = ["--key", "gpg-private.asc", "--passphrase-file", "pass.txt"];
+    let bad_pass = [
+        "--key",
+        "leak-test-private-key.asc",
+        "--passphrase-file",
+        "wrong.txt",
+    ];
+    let join = |a: &[&str], b: &[&str]| -> Vec<String> {
+        a.iter().chain(b).map(|s| s.to_string()).collect()
+    };
+    // (arguments, stdout carries the plaintext's secretKey values)
+    let mut runs: Vec<(Vec<String>, bool)> = vec![
+        (join(&["decrypt", "to-hwoath.gpg"], &key), true),
+        (join(&["decrypt", "to-gpg.asc"], &gkey), true),
+        (
+            join(
+                &["decrypt", "signed.gpg", "--verify-with", "gpg-public.asc"],
+                &key,
+            ),
+            true,
+        ),
+        (
+            join(
+                &[
+                    "decrypt",
+                    "signed.gpg",
+                    "--verify-with",
+                    "leak-test-public-key.asc",
+                ],
+                &key,
+            ),
+            true,
+        ),
+        (
+            join(&["decrypt", "sym.gpg", "--passphrase-file", "sym.txt"], &[]),
+            true,
+        ),
+        (
+            join(
+                &["decrypt", "sym.gpg", "--passphrase-file", "wrong.txt"],
+                &[],
+            ),
+            false,
+        ),
+        (join(&["decrypt", "to-hwoath.gpg"], &bad_pass), false),
+        (join(&["decrypt", "to-hwoath.gpg"], &gkey), false),
+        (
+            join(
+                &[
+                    "decrypt",
+                    "to-hwoath.gpg",
+                    "--key",
+                    "leak-test-public-key.asc",
+                    "--passphrase-file",
+                    "pass.txt",
+                ],
+                &[],
+            ),
+            false,
+        ),
+        (join(&["decrypt", "cut.gpg"], &key), false),
+        (join(&["decrypt", "flip.gpg"], &key), false),
+        (
+            join(&["decrypt", "to-hwoath.gpg", "--key", "pass.txt"], &[]),
+            false,
+        ),
+        (
+            join(
+                &[
+                    "decrypt",
+                    "sym.gpg",
+                    "--key",
+                    "gpg-private.asc",
+                    "--passphrase-file",
+                    "wrong.txt",
+                ],
+                &[],
+            ),
+            false,
+        ),
+        (join(&["validate", "to-hwoath.gpg"], &key), false),
+        (join(&["validate", "to-hwoath.gpg", "--json"], &key), false),
+        (
+            join(
+                &["validate", "sym.gpg", "--passphrase-file", "wrong.txt"],
+                &[],
+            ),
+            false,
+        ),
+        (join(&["normalize", "to-gpg.asc"], &gkey), true),
+        (join(&["variants", "signed.gpg", "--json"], &key), true),
+        (
+            join(
+                &[
+                    "graph",
+                    "to-hwoath.gpg",
+                    "--request",
+                    "create-bulk",
+                    "--format",
+                    "curl",
+                ],
+                &key,
+            ),
+            true,
+        ),
+        (
+            join(
+                &[
+                    "graph",
+                    "to-hwoath.gpg",
+                    "--request",
+                    "list",
+                    "--time",
+                    TIME,
+                ],
+                &key,
+            ),
+            false,
+        ),
+        (
+            join(
+                &[
+                    "key",
+                    "new",
+                    "--name",
+                    "Leak Two",
+                    "--email",
+                    "two@contoso.example",
+                    "--out",
+                    ".",
+                    "--passphrase-file",
+                    "wrong.txt",
+                ],
+                &[],
+            ),
+            false,
+        ),
+        (join(&key_new, &[]), false),
+    ];
+    runs.push((join(&["decrypt", "flip.gpg"], &gkey), false));
+    let mut findings = Vec::new();
+    let mut carried = 0;
+    for (args, carries) in &runs {
+        let a: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+        let out = hw(&a);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stdout = if *carries {
+            carried += usize::from(scanner.find(&stdout).is_some());
+            strip_secret_key_values(&stdout)
+        } else {
+            stdout
+        };
+        for (stream, text) in [
+            ("stdout", stdout),
+            ("stderr", String::from_utf8_lossy(&out.stderr).into_owned()),
+        ] {
+            if let Some(what) = scanner.find(&text) {
+                findings.push(format!("`hwoath {}` {stream}: {what}", args.join(" ")));
+            }
+        }
+        if out.status.code().is_none() || out.status.code() == Some(101) {
+            findings.push(format!("`hwoath {}` crashed", args.join(" ")));
+        }
+    }
+    assert_eq!(
+        carried,
+        runs.iter().filter(|r| r.1).count(),
+        "every carrying output held the plaintext's keys"
+    );
+    assert!(findings.is_empty(), "leaks:\n{}", findings.join("\n"));
 }

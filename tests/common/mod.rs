@@ -3,6 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(dead_code)]
 
+pub mod gnupg;
 pub mod secrets;
 
 use std::io::Write;

@@ -256,6 +256,37 @@ pub fn secrets_of(bytes: &[u8]) -> Secrets {
     }
 }
 
+impl Secrets {
+    /// Adds a text no output may hold: a passphrase, a line of a private key block (OpenPGP,
+    /// tests/leak_scan.rs). Searched for whole, like the other forms.
+    pub fn add_form(&mut self, s: &str) {
+        if s.chars().count() >= MIN_SECRET_CHARS && !self.forms.iter().any(|f| f == s) {
+            self.forms.push(s.to_string());
+        }
+    }
+}
+
+/// The body lines of an ASCII-armored block (base64, 16 or more characters each): for a
+/// private key, each is 12 or more bytes of it that no output may repeat.
+pub fn armor_lines(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut body = false;
+    for line in text.lines() {
+        if line.starts_with("-----BEGIN ") {
+            body = false;
+            continue;
+        }
+        if line.is_empty() {
+            body = true;
+            continue;
+        }
+        if body && line.len() >= 16 && !line.starts_with('=') && !line.starts_with("-----") {
+            out.push(line.to_string());
+        }
+    }
+    out
+}
+
 /// Cuts the value out of every `"secretKey": "…"` member: what remains of an output whose
 /// purpose is to carry secrets must hold none.
 pub fn strip_secret_key_values(text: &str) -> String {

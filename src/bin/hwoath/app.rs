@@ -1,6 +1,6 @@
 //! The CLI proper (native only).
 
-use crate::{files, graph, otp};
+use crate::{files, graph, otp, pgp};
 
 use std::process::ExitCode;
 
@@ -15,9 +15,18 @@ use zeroize::Zeroizing;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Parser, Subcommand};
 
+/// What `hwoath --version` prints after the name: the version and the commit it was built from
+/// (build.rs; "not built from a git checkout" when there was none).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("HWOATH_BUILD_COMMIT"),
+    ")"
+);
+
 /// Prepare hardware OATH (TOTP) tokens for Microsoft Entra ID, offline.
 #[derive(Parser)]
-#[command(name = "hwoath", version, about, long_about = None)]
+#[command(name = "hwoath", version = VERSION, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -43,6 +52,16 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Map a pasted Graph response back to the file's tokens.
     Reconcile(graph::ReconcileArgs),
+    /// OpenPGP keys: `key new` makes the key to send to the vendor with the order.
+    Key(pgp::KeyArgs),
+    /// Decrypt the vendor's OpenPGP-encrypted file (to standard output, or --out PATH).
+    Decrypt(pgp::DecryptArgs),
+}
+
+/// The whole command-line definition, for the release's completions and man pages.
+#[cfg(feature = "dist-files")]
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// A failure that makes the input unusable: printed as one line, exit code 2.
@@ -137,6 +156,8 @@ pub fn main() -> ExitCode {
         Command::Variants(a) => graph::variants(a),
         Command::Graph(a) => graph::graph(a),
         Command::Reconcile(a) => graph::reconcile(a),
+        Command::Key(a) => pgp::key(a),
+        Command::Decrypt(a) => pgp::decrypt(a),
     };
     match result {
         Ok(code) => code,
@@ -159,6 +180,12 @@ pub fn now() -> u64 {
 /// dropped (token files hold secrets). Refuses more than `limits::MAX_INPUT_BYTES` without
 /// reading further, UTF-16 and bytes that are not UTF-8 (core `tokenfile::text_from_bytes`).
 pub fn read_input(path: &str) -> Result<Zeroizing<String>, Unusable> {
+    text_of(path, read_bytes(path)?)
+}
+
+/// Reads a file argument's bytes (wiped when dropped); `-` reads standard input. Refuses more
+/// than `limits::MAX_INPUT_BYTES` without reading further.
+pub fn read_bytes(path: &str) -> Result<Zeroizing<Vec<u8>>, Unusable> {
     use std::io::Read;
     let name = display_name(path);
     // One byte more than the limit is enough to refuse, whatever the input's size.
@@ -185,6 +212,13 @@ pub fn read_input(path: &str) -> Result<Zeroizing<String>, Unusable> {
             limits::input_too_large("the file", size)
         )));
     }
+    Ok(bytes)
+}
+
+/// The bytes read from `path` as UTF-8 text (no copy is made), checked by the core
+/// (`tokenfile::text_from_bytes`: size, UTF-16, bad bytes).
+pub fn text_of(path: &str, mut bytes: Zeroizing<Vec<u8>>) -> Result<Zeroizing<String>, Unusable> {
+    let name = display_name(path);
     tokenfile::text_from_bytes("the file", &bytes).map_err(|e| Unusable(format!("{name}: {e}")))?;
     let bytes = std::mem::take(&mut *bytes);
     // Valid UTF-8 (checked above): no copy is made.

@@ -11,7 +11,7 @@ use hwoath::core::diag::Diagnostic;
 use hwoath::core::tokenfile::{self, InputFormat, ParseOptions, Report};
 use hwoath::core::{GraphHash, Severity};
 
-use crate::{display_name, print_json, read_input, read_listings, Unusable};
+use crate::{display_name, print_json, read_listings, Unusable};
 
 /// `--hash-function`: the hashes Entra accepts, in Graph's spelling (core `GraphHash`), for
 /// every command that reads a token file.
@@ -41,6 +41,9 @@ pub struct InputOpts {
     /// Input format (default: detect).
     #[arg(long, value_enum, default_value = "auto")]
     input_format: FormatArg,
+    /// An OpenPGP-encrypted FILE is decrypted in memory (`--key`, passphrase options).
+    #[command(flatten)]
+    key: crate::pgp::KeyInput,
 }
 
 impl InputOpts {
@@ -62,7 +65,7 @@ impl InputOpts {
         let opts = self.options()?;
         let texts = files
             .iter()
-            .map(|f| read_input(f))
+            .map(|f| self.key.read_input(f))
             .collect::<Result<Vec<_>, _>>()?;
         let refs: Vec<&str> = texts.iter().map(|t| t.as_str()).collect();
         tokenfile::validate_files(&refs, &opts)

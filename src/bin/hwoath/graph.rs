@@ -110,11 +110,14 @@ pub struct FileOpts {
     /// Hash for records that do not state one (legacy CSV has no column for it).
     #[arg(long = "hash-function", value_parser = hash_function_parser())]
     hash_function: Option<GraphHash>,
+    /// An OpenPGP-encrypted FILE is decrypted in memory (`--key`, passphrase options).
+    #[command(flatten)]
+    key: crate::pgp::KeyInput,
 }
 
 impl FileOpts {
     fn report(&self) -> Result<Report, Unusable> {
-        let text = read_input(&self.file)?;
+        let text = self.key.read_input(&self.file)?;
         let opts = ParseOptions {
             hash_function: self.hash_function,
             ..ParseOptions::default()

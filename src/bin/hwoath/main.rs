@@ -25,18 +25,31 @@ macro_rules! errln {
 // compiles every target for wasm32, so there the binary is an empty `main`.
 #[cfg(not(target_arch = "wasm32"))]
 mod app;
+#[cfg(all(feature = "dist-files", not(target_arch = "wasm32")))]
+mod dist_files;
 #[cfg(not(target_arch = "wasm32"))]
 mod files;
 #[cfg(not(target_arch = "wasm32"))]
 mod graph;
 #[cfg(not(target_arch = "wasm32"))]
 mod otp;
+#[cfg(not(target_arch = "wasm32"))]
+mod pgp;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use app::{display_name, now, print_json, read_input, read_listings, Unusable};
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
+    // Only in a build with the `dist-files` feature (scripts/release.sh), never a subcommand of
+    // the CLI itself: the generated files describe exactly the released command line.
+    #[cfg(feature = "dist-files")]
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == "dist-files")
+    {
+        return dist_files::main();
+    }
     app::main()
 }
 

@@ -39,8 +39,9 @@ function scanShare({ id, bytes, typed, time, range }) {
 }
 
 /** The owner's end of a channel to one scan worker, or a scan worker's end from the owner. */
-function attach({ connect, slot }) {
-  if (ops.connect) ops.connect(slot, connect);
+function attach({ connect, connectPgp, slot }) {
+  if (connectPgp) ops.connectPgp?.(connectPgp);
+  else if (ops.connect) ops.connect(slot, connect);
   else connect.onmessage = (e) => scanShare(e.data);
 }
 
@@ -55,14 +56,14 @@ self.onmessage = (event) => {
     self.postMessage({ ready: true });
     return;
   }
-  if (data?.connect) {
+  if (data?.connect || data?.connectPgp) {
     if (ops) attach(data); else early.push(data);
     return;
   }
   const { id, op, args } = data;
   reply(id, async () => {
     await ready;
-    if (!Object.hasOwn(ops, op) || op === 'connect') throw new Error(`unknown operation ${op}`);
+    if (!Object.hasOwn(ops, op) || op === 'connect' || op === 'connectPgp') throw new Error(`unknown operation ${op}`);
     return ops[op](args ?? {}, (progress) => self.postMessage({ id, progress }));
   });
 };

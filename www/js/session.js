@@ -14,6 +14,8 @@ const initial = () => ({
   report: null,
   /** ms the last validation took (in the worker, and in all). */
   timing: null,
+  /** For a decrypted file: how it was decrypted, when it was encrypted, its signatures (text). */
+  decrypted: null,
   /** Default hash for records that state none ('' = Graph's default, hmacsha1). */
   hashFunction: '',
   /** Pages of the tenant's device listing: [{name, text, devices}]. */
@@ -48,8 +50,10 @@ export function fileOptions() {
 
 /** The loaded tokens are now `report` (null: none, or being replaced). Every result made from the
  *  previous ones is stale: the variants go, the Send step goes back to the file. */
-export function setTokens(report, { name = session.name, timing = null } = {}) {
+export function setTokens(report, { name = session.name, timing = null, decrypted } = {}) {
   session.version++;
+  // An edit keeps what is known of the file; a new file brings its own (or none).
+  if (decrypted !== undefined || !report) session.decrypted = decrypted ?? null;
   session.report = report;
   session.name = report || name ? name : '';
   session.timing = timing;
@@ -72,7 +76,7 @@ export function setSource(source) {
 /** Applies an edit's answer (the engine re-checked the whole set). */
 export async function change(op, args) {
   const { result } = await call(op, args);
-  setTokens(result, { name: session.name });
+  setTokens(result, { name: session.name, timing: session.timing });
   return result;
 }
 

@@ -12,6 +12,7 @@ export const POOL_SIZE = Math.min(Math.max(navigator.hardwareConcurrency || 2, 2
 let owner = null;
 let pool = [];
 let next = 1;
+let pgpWorker = null; // the OpenPGP worker (js/pgp.js), when one runs
 
 const abortError = () => new DOMException('The operation was cancelled.', 'AbortError');
 /** True for the rejection of a cancelled call. */
@@ -50,6 +51,22 @@ function connect() {
   });
 }
 
+/** A channel from the OpenPGP worker to the owner: a decrypted file goes over it. */
+function connectPgp() {
+  if (!pgpWorker || !owner) return;
+  const ch = new MessageChannel();
+  pgpWorker.postMessage({ connect: ch.port1 }, [ch.port1]);
+  owner.worker.postMessage({ connectPgp: ch.port2 }, [ch.port2]);
+}
+
+/** Links the OpenPGP worker (js/pgp.js starts it) to the owner, now and after the owner is
+ *  replaced; `null` when it ends. */
+export function linkPgp(worker) {
+  warm();
+  pgpWorker = worker;
+  connectPgp();
+}
+
 function kill(entry) {
   entry.worker.terminate();
   for (const p of entry.pending.values()) p.reject(abortError());
@@ -69,10 +86,11 @@ function restart(which) {
   if (which !== 'pool') { kill(owner); owner = start('owner', 'hwoath-owner'); }
   if (which !== 'owner') { pool.forEach(kill); pool = pool.map((_, i) => start('scan', `hwoath-scan-${i}`)); }
   connect();
+  if (which !== 'pool') connectPgp();
 }
 
 /** Terminates every worker (their memory held the tokens) and starts fresh ones. */
-export function resetWorkers() { if (owner) restart('all'); }
+export function resetWorkers() { pgpWorker = null; if (owner) restart('all'); }
 
 function pend(entry, { onProgress } = {}) {
   const id = next++;

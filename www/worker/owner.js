@@ -16,6 +16,12 @@ const COPY_FIELDS = new Set(['body', 'http', 'powershell', 'curl']);
 export function ownerOps(api) {
   const sets = { file: null, variants: null };
   const ports = [];
+  // Decrypted files from the OpenPGP worker, by the id the page gave both: the bytes, or who waits.
+  const plaintexts = new Map();
+  const take = (id) => new Promise((resolve) => {
+    const got = plaintexts.get(id);
+    if (got instanceof Uint8Array) { plaintexts.delete(id); resolve(got); } else plaintexts.set(id, resolve);
+  });
   let variantOptions = null; // what the variant set was made with
   let built = null; // {build, source, options, list}: the requests on the page's screen
   let builds = 0;
@@ -48,6 +54,19 @@ export function ownerOps(api) {
 
   return {
     connect(slot, port) { ports[slot] = port; },
+    connectPgp(port) {
+      port.onmessage = ({ data: { id, plaintext } }) => {
+        const waiting = plaintexts.get(id);
+        if (typeof waiting === 'function') { plaintexts.delete(id); waiting(plaintext); } else plaintexts.set(id, plaintext);
+      };
+    },
+    /** Opens the file the OpenPGP worker decrypted under `id` (it never reached the page). */
+    async openDecrypted({ id, options }) {
+      dropAll();
+      const bytes = await take(id);
+      try { sets.file = api.TokenSet.open(bytes, options); } finally { bytes.fill(0); }
+      return sets.file.report();
+    },
     facts: () => api.engineFacts(),
     async open({ input, options }) {
       dropAll();
@@ -105,6 +124,11 @@ export function ownerOps(api) {
     sheet: ({ source }) => set(source).sheet(),
     inspect: ({ text }) => api.inspectSecret(text),
     listing: ({ text }) => api.parseListing(text).length,
-    close() { dropAll(); return null; },
+    close() {
+      dropAll();
+      for (const v of plaintexts.values()) if (v instanceof Uint8Array) v.fill(0);
+      plaintexts.clear();
+      return null;
+    },
   };
 }

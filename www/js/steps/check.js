@@ -47,6 +47,7 @@ export function mountCheck(steps) {
     replace($('#file-meta'), h('strong', {}, s.name), ` · ${FORMAT[r.format] || r.format}`,
       s.timing ? ` · validated in ${num(Math.round(s.timing.total))} ms` : '',
       r.listedDevices ? ` · checked against ${plural(r.listedDevices, 'tenant device')}` : '',
+      s.decrypted ? ` · ${s.decrypted}` : '',
       sum.removed ? ` · ${plural(sum.removed, 'record')} left out` : '');
     const filter = (value) => () => table.filter(value);
     replace($('#file-summary'),

@@ -7,6 +7,12 @@ import { h, replace, $, num, plural } from '../dom.js';
 import { call, isAbort } from '../workers.js';
 import { fileSource, utf8 } from '../widgets/file-source.js';
 import { mountManual } from '../widgets/manual-form.js';
+import { mountDecrypt, decryptedText } from '../widgets/decrypt-form.js';
+import { mountKeyMaker } from '../widgets/key-maker.js';
+import { looksLikeOpenPgp } from '../pgp-detect.js';
+
+// The OpenPGP loader (js/pgp.js) and module come only when a file looks encrypted or a key is made.
+const pgp = () => import('../pgp.js');
 import { DEMOS, demoText } from '../demo.js';
 import { session, on, setTokens, fileOptions } from '../session.js';
 import { stepState, status } from '../ui.js';
@@ -43,10 +49,31 @@ export function mountLoad(steps) {
     progressText.textContent = text || '';
   }
 
-  const load = (name, input) => open(name, 'open', { input, options: fileOptions() });
+  const decrypt = mountDecrypt((name, id, decrypted) => open(name, 'openDecrypted', { id, options: fileOptions() }, decrypted));
+  const keyMaker = mountKeyMaker();
 
-  /** Reads new tokens (`op` 'open' or 'fields'); replaces what was loaded. */
-  async function open(name, op, args) {
+  /** Whether `input` is an OpenPGP message: a cheap look at its start, then the module decides
+   *  (a token file never loads the module). */
+  async function encrypted(input) {
+    const head = input instanceof Blob ? new Uint8Array(await input.slice(0, 65536).arrayBuffer()) : new TextEncoder().encode(input.slice(0, 65536));
+    return looksLikeOpenPgp(head) && (await pgp()).openPgp().isOpenPgpMessage(input);
+  }
+
+  /** A file or text from the Load step: an encrypted one asks for its key first. */
+  async function load(name, input) {
+    decrypt.clear();
+    if (await encrypted(input).catch(() => false)) {
+      status('');
+      error.hidden = true;
+      setTokens(null, { name: '' });
+      decrypt.ask(name, input);
+      return;
+    }
+    open(name, 'open', { input, options: fileOptions() });
+  }
+
+  /** Reads new tokens (`op` 'open', 'fields' or 'openDecrypted'); replaces what was loaded. */
+  async function open(name, op, args, decrypted = null) {
     status('');
     error.hidden = true;
     const my = ++job;
@@ -61,7 +88,7 @@ export function mountLoad(steps) {
     try {
       const { result, ms } = await call(op, args, { signal: controller.signal });
       if (my !== job) return;
-      setTokens(result, { name, timing: { worker: ms, total: performance.now() - t0 } });
+      setTokens(result, { name, timing: { worker: ms, total: performance.now() - t0 }, decrypted: decrypted && decryptedText(decrypted) });
       steps.go('check');
     } catch (err) {
       if (my !== job) return;
@@ -122,11 +149,11 @@ export function mountLoad(steps) {
     error.hidden = true;
     stepState('load', plural(r.summary.records, 'token'), r.summary.records > 0);
     replace($('#load-current-text'), 'Loaded ', h('strong', {}, s.name),
-      `: ${plural(r.summary.records, 'token')}, ${num(r.summary.invalid)} invalid. Loading another file replaces it.`);
+      `: ${plural(r.summary.records, 'token')}, ${num(r.summary.invalid)} invalid${s.decrypted ? ` (${s.decrypted})` : ''}. Loading another file replaces it.`);
   });
 
   return {
     /** Clear everything: forget the load under way, the listing and the error. */
-    clear() { job++; controller = null; error.hidden = true; setProgress(''); replace($('#listing-list')); manual.clear(); },
+    clear() { job++; controller = null; error.hidden = true; setProgress(''); replace($('#listing-list')); manual.clear(); decrypt.clear(); keyMaker.clear(); pgp().then((m) => m.closePgp()); },
   };
 }

@@ -1,35 +1,37 @@
-// Entry point: loads the wasm engine (js/engine.js), then mounts the three steps of the workflow:
+// Entry point: refuses to run inside another site's frame, starts the workers (the owner, which
+// will hold the tokens, and the scan pool) with the compiled engine, reads the engine's facts, then
+// mounts the three steps of the workflow:
 // 1. Load (token file, listing, demo, one token by hand) → 2. Check (summary, diagnostics, live
-// codes, verify a code, variants) → 3. Send (Graph requests, Graph's answer, end-user sheet).
+// codes, verify a code, fix in place, variants) → 3. Send (Graph requests, Graph's answer, sheet).
 // Everything runs in this page; the Content-Security-Policy forbids any other origin.
 import { initSteps, status } from './js/ui.js';
-import { mountManual } from './js/totp.js';
-import { mountFilePanel } from './js/files.js';
-import { mountVariantsPanel } from './js/variants.js';
-import { mountGraphPanel } from './js/graph.js';
-import { mountSheet } from './js/sheet.js';
+import { warm, call, scanDrift } from './js/workers.js';
+import { facts } from './js/session.js';
+import { mountLoad } from './js/steps/load.js';
+import { mountCheck } from './js/steps/check.js';
+import { mountSend } from './js/steps/send.js';
 import { mountClear } from './js/clear.js';
-import { warm, scanDrift } from './js/worker-client.js';
-import { loadEngine } from './js/engine.js';
 
 async function main() {
-  let api;
-  try {
-    api = await loadEngine();
-  } catch (err) {
-    status(`The TOTP engine (WebAssembly in ./pkg) could not load: ${err.message}. Run scripts/build.sh.`, 'error');
+  // Framed by another page, a click could be steered onto "Copy" or "Reveal" (clickjacking): the
+  // served page says frame-ancestors 'none'; a copy hosted without that header refuses here.
+  if (window.top !== window.self) {
+    status('hwoath does not run inside a frame of another page. Open it in a tab of its own.', 'error');
     return;
   }
-  warm();
-  // The page's parallel drift scan, for bench/node.mjs and tests: resolves to {result, ms}.
-  window.hwoathScan = scanDrift;
+  try {
+    warm();
+    Object.assign(facts, (await call('facts')).result);
+  } catch (err) {
+    status(`The TOTP engine (WebAssembly in ./pkg) could not start: ${err.message}. Run scripts/build.sh.`, 'error');
+    return;
+  }
+  // The page's split drift scan of a loaded row, for bench/ and the tests (also in the single
+  // file, where the modules are bundled): hwoathScan({source, row, typed, time, period, range}).
+  window.hwoathScan = (args, options) => scanDrift(args, options);
   const steps = initSteps();
-  const files = mountFilePanel(api, steps);
-  mountManual(api, files.load);
-  mountVariantsPanel(steps);
-  mountGraphPanel(steps);
-  mountSheet();
-  mountClear(steps);
+  const parts = [mountLoad(steps), mountCheck(steps), mountSend(steps)];
+  mountClear(steps, parts);
   status('');
   document.body.dataset.ready = 'true';
 }

@@ -47,6 +47,8 @@ export interface RequestKindFacts {
   chunked: boolean;
   /** Its bodies carry the tokens' keys. */
   secrets: boolean;
+  /** It lists the whole inventory (the list-all query: availableOnly, top). */
+  inventory: boolean;
   needs: KindNeeds;
 }
 /** The engine's constants and the request catalogue. */
@@ -59,8 +61,10 @@ export interface EngineFacts {
   verifyWindow: number;
   /** Digits of a code (Entra's hardware tokens show 6). */
   digits: number;
-  /** Every request kind, in the order of docs/graph.md. */
+  /** Every request kind, in the order an admin uses them (docs/graph.md). */
   requestKinds: RequestKindFacts[];
+  /** The kind a page opens with: the bulk upload of the file. */
+  defaultKind: GraphRequestKind;
 }
 "#;
 
@@ -74,6 +78,7 @@ struct KindFacts {
     role: &'static str,
     chunked: bool,
     secrets: bool,
+    inventory: bool,
     needs: Needs,
 }
 
@@ -85,6 +90,7 @@ struct Facts {
     verify_window: u64,
     digits: u32,
     request_kinds: Vec<KindFacts>,
+    default_kind: &'static str,
 }
 
 /// The engine's constants and the request catalogue (see `EngineFacts`).
@@ -107,9 +113,11 @@ pub fn engine_facts() -> Result<JsValue, JsError> {
                     role: info.role,
                     chunked: k.chunked(),
                     secrets: info.secrets,
+                    inventory: k == RequestKind::ListAll,
                     needs: info.needs,
                 }
             })
             .collect(),
+        default_kind: RequestKind::CreateBulk.as_str(),
     })
 }

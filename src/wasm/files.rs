@@ -256,3 +256,13 @@ pub fn parse_tokens(
 pub fn parse_listing(text: &str) -> Result<JsValue, JsError> {
     json_value(&tokenfile::parse_listing(text).map_err(unusable)?)
 }
+
+/// Why a file of `bytes` bytes is refused before it is read (over the input size limit, the same
+/// words as the CLI), or `null` when it may be read: a page checks a chosen file's size first, so
+/// a huge file is never read into memory.
+#[wasm_bindgen(js_name = inputSizeProblem)]
+pub fn input_size_problem(bytes: f64) -> Option<String> {
+    let n = if bytes.is_finite() && bytes >= 0.0 { bytes as u64 } else { u64::MAX };
+    (n > crate::core::limits::MAX_INPUT_BYTES as u64)
+        .then(|| crate::core::limits::input_too_large("the file", Some(n)))
+}

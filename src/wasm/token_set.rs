@@ -28,8 +28,9 @@ use super::otp::drift_or_empty;
 use super::{js_text, json_value, set_texts, WipedText};
 use crate::core::graph::display::{masked, wipe_strings};
 use crate::core::graph::{
-    build_requests, reconcile as map_response, render, GraphRequest, InvalidFile, ReconcileOptions,
-    Reconciliation, RequestOptions,
+    build_requests_with, read_user_methods, read_users, reconcile as map_response, render,
+    GraphRequest, InvalidFile, InventoryQuery, ReconcileOptions, Reconciliation, RequestInputs,
+    RequestKind, RequestOptions,
 };
 use crate::core::otp::typed_codes;
 use crate::core::secret::mask;
@@ -49,13 +50,15 @@ export interface TokenFields {
   serialNumber: string;
   manufacturer: string;
   model: string;
-  /** As typed: decoded leniently, as in a file (spaces, lower case, '-' and '=' are normalised). */
-  secretKey: string;
+  /** The key as typed (Graph's `secretKey`): decoded leniently, as in a file (spaces, lower
+   *  case, '-' and '=' are normalised). */
+  secret: string;
   timeIntervalInSeconds: number;
   hashFunction: GraphHashFunction;
   displayName?: string;
-  /** The user's object id (or UPN, kept for assign requests). */
-  assignTo?: string;
+  /** The user (Graph's `assignTo.id`, the CSV's upn): an object id, or a UPN kept for the
+   *  assign requests. */
+  user?: string;
 }
 /** Fields to change; an empty text clears displayName and assignTo. */
 export type RecordPatch = Partial<TokenFields>;
@@ -88,6 +91,8 @@ export interface TokenSetRow {
   errors: number;
   warnings: number;
   infos: number;
+  /** The fields an error names, as RecordPatch keys (what an editor should mark). */
+  errorFields: (keyof TokenFields)[];
   /** 1-based position where the record starts in the file. */
   line: number | null;
   column: number | null;
@@ -140,7 +145,21 @@ export interface TokenSetRequestOptions extends GraphRequestOptions {
   /** Only these records (0-based, each valid); default every record of the set, which must then
    *  all be valid or removed. `serial` narrows the selection further. */
   records?: number[];
+  /** The answer(s) of the resolve-users step (each the JSON text as pasted): object ids for the
+   *  UPNs; guests, disabled and unknown users are reported. */
+  users?: string[];
+  /** The answer(s) of a user-methods request (cleanup-duplicate). */
+  userMethods?: string[];
+  /** Pages of the tenant's device listing, for device ids by serial (default: the listing the
+   *  set was opened with). */
+  listing?: string[];
+  /** list-all: only devices not assigned yet. */
+  availableOnly?: boolean;
+  /** list-all: devices per page. */
+  top?: number;
 }
+/** A finding about a request (a guest or a disabled user…). */
+export interface RequestWarning { severity: "error" | "warning" | "info"; code: string; message: string }
 /** One Graph request: display fields (no key) and copy fields (SECRET). */
 export interface TokenSetRequest {
   method: "GET" | "POST" | "PATCH" | "DELETE" | "PUT";
@@ -168,7 +187,13 @@ export interface TokenSetRequest {
   /** Download name: the body as .json (hardwareOathDevices-part-1-of-3.json), else the Graph
    *  Explorer text as .http. */
   fileName: string;
+  /** What to know before sending it (escaped). */
+  warnings: RequestWarning[];
 }
+/** Every request of a build in one text, for a download. */
+export interface RequestsDocument { fileName: string; text: string }
+/** The formats of a requests document. */
+export type RequestsFormat = "http" | "powershell" | "curl" | "powershell-script";
 export interface TokenSetReconcileOptions {
   /** Tokens per bulk request when the set was sent in parts (default 100). */
   chunk?: number;
@@ -211,6 +236,10 @@ export interface SheetEntry {
   model: string;
   hashFunction: GraphHashFunction;
   timeIntervalInSeconds: number;
+  /** For a variant: the serial printed on the device (not the one to type). */
+  printedSerial: string | null;
+  /** For a variant: its note for the end user. */
+  note: string | null;
 }
 "#;
 
@@ -237,6 +266,9 @@ struct State {
     report_json: RefCell<Option<String>>,
     /// One keyed generator per row, made on first use; wiped when dropped (on edit and free).
     generators: RefCell<Vec<Option<Generator>>>,
+    /// For a set of variants (`variantSet`): per record, the serial printed on the device and the
+    /// note for the end user (the sheet shows both).
+    variant_of: Option<Vec<(String, String)>>,
 }
 
 impl Drop for TokenSet {
@@ -271,6 +303,7 @@ impl State {
             report,
             report_json: RefCell::new(None),
             generators: RefCell::new((0..rows).map(|_| None).collect()),
+            variant_of: None,
         })
     }
 
@@ -390,8 +423,27 @@ struct RowOut {
     errors: usize,
     warnings: usize,
     infos: usize,
+    error_fields: Vec<&'static str>,
     line: Option<u32>,
     column: Option<u32>,
+}
+
+/// The JS names of the fields a form or an edit gives (`TokenFields`), and the core's (Graph's)
+/// names they stand for.
+const FIELD_NAMES: [(&str, &str); 8] = [
+    ("serialNumber", "serialNumber"),
+    ("manufacturer", "manufacturer"),
+    ("model", "model"),
+    ("secret", "secretKey"),
+    ("timeIntervalInSeconds", "timeIntervalInSeconds"),
+    ("hashFunction", "hashFunction"),
+    ("displayName", "displayName"),
+    ("user", "assignTo"),
+];
+
+/// The `TokenFields` name of a Graph field, if it is one a person can edit.
+fn js_field(graph: &str) -> Option<&'static str> {
+    FIELD_NAMES.iter().find(|(_, g)| *g == graph).map(|(js, _)| *js)
 }
 
 /// An echoed value, escaped for display.
@@ -423,16 +475,23 @@ impl ReportOut<'_> {
     fn of(state: &State) -> ReportOut<'_> {
         let report = &state.report;
         let mut counts = vec![[0usize; 3]; report.records.len()];
+        let mut fields: Vec<Vec<&'static str>> = vec![Vec::new(); report.records.len()];
         for d in &report.diagnostics {
             if let Some(c) = d.record.and_then(|r| counts.get_mut(r)) {
                 c[d.severity as usize] += 1;
+            }
+            if let (Severity::Error, Some(r), Some(f)) = (d.severity, d.record, d.field.and_then(js_field)) {
+                if let Some(list) = fields.get_mut(r).filter(|l| !l.contains(&f)) {
+                    list.push(f);
+                }
             }
         }
         let rows = report
             .records
             .iter()
             .zip(&counts)
-            .map(|(r, &[infos, warnings, errors])| RowOut {
+            .zip(fields)
+            .map(|((r, &[infos, warnings, errors]), error_fields)| RowOut {
                 index: r.index,
                 serial_number: shown(&r.serial_number),
                 manufacturer: shown(&r.manufacturer),
@@ -453,6 +512,7 @@ impl ReportOut<'_> {
                 errors,
                 warnings,
                 infos,
+                error_fields,
                 line: r.line,
                 column: r.column,
             })
@@ -475,18 +535,18 @@ struct TokenFields {
     serial_number: String,
     manufacturer: String,
     model: String,
-    secret_key: String,
+    secret: String,
     time_interval_in_seconds: f64,
     hash_function: String,
     #[serde(default)]
     display_name: Option<String>,
     #[serde(default)]
-    assign_to: Option<String>,
+    user: Option<String>,
 }
 
 impl Drop for TokenFields {
     fn drop(&mut self) {
-        self.secret_key.zeroize();
+        self.secret.zeroize();
     }
 }
 
@@ -585,9 +645,62 @@ struct RequestOpts {
     time: Option<f64>,
     serial: Option<String>,
     records: Option<Vec<f64>>,
+    users: Vec<String>,
+    user_methods: Vec<String>,
+    listing: Option<Vec<String>>,
+    available_only: bool,
+    top: Option<f64>,
     /// Accepted for `GraphRequestOptions` callers; the set's own hash option applies.
     #[allow(dead_code)]
     hash_function: Option<String>,
+}
+
+/// A request's finding, for `TokenSetRequest.warnings` (escaped).
+#[derive(Serialize)]
+struct WarningOut {
+    severity: Severity,
+    code: &'static str,
+    message: String,
+}
+
+impl State {
+    /// The requests of `o` for the set, with the records each concerns (0-based, in the set).
+    fn build(&self, o: &RequestOpts) -> Result<(RequestKind, Vec<usize>, Vec<GraphRequest>), JsError> {
+        let kind = args::request_kind(&o.request)?;
+        let options = RequestOptions {
+            kind,
+            chunk: args::chunk(o.chunk)?,
+            user: o.user.clone().filter(|u| !u.is_empty()),
+            device_id: o.device_id.clone().filter(|d| !d.is_empty()),
+            time: args::request_time(o.time)?,
+            serial: o.serial.clone().filter(|x| !x.is_empty()),
+        };
+        let (chosen, tokens) = self.selection(o.records.as_deref())?;
+        fn answers(texts: &[String]) -> Vec<&str> {
+            texts.iter().map(String::as_str).collect()
+        }
+        let inputs = RequestInputs {
+            users: (!o.users.is_empty())
+                .then(|| read_users(&tokens, options.user.as_deref(), &answers(&o.users)))
+                .transpose()
+                .map_err(|e| JsError::new(&format!("resolved users: {e}")))?,
+            user_methods: (!o.user_methods.is_empty())
+                .then(|| read_user_methods(&answers(&o.user_methods)))
+                .transpose()
+                .map_err(|e| JsError::new(&format!("user methods: {e}")))?,
+            listing: match &o.listing {
+                Some(pages) => Some(args::listing(pages, |i| format!("listing page {}", i + 1))?),
+                None => (!self.parse.listing.is_empty()).then(|| self.parse.listing.clone()),
+            },
+            inventory: InventoryQuery {
+                available_only: o.available_only,
+                top: o.top.map(|t| args::count("top", t, 1.0, 999.0)).transpose()?.map(|t| t as u32),
+            },
+        };
+        let requests = build_requests_with(&tokens, &options, &inputs)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok((kind, chosen, requests))
+    }
 }
 
 /// The texts of a `TokenSetRequest`, in the order of the type: the display ones, then the ones to
@@ -625,6 +738,7 @@ struct RequestOut<'a> {
     powershell: (),
     curl: (),
     file_name: String,
+    warnings: Vec<WarningOut>,
 }
 
 /// A body as the text to copy: pretty JSON with a trailing newline.
@@ -705,6 +819,8 @@ struct SheetEntry {
     model: String,
     hash_function: GraphHash,
     time_interval_in_seconds: u64,
+    printed_serial: Option<String>,
+    note: Option<String>,
 }
 
 /// The text of `input`: a JS string, or a file's bytes (UTF-8 with or without a byte order
@@ -736,14 +852,16 @@ fn patch_values(patch: &JsValue) -> Result<Vec<(String, Typed)>, JsError> {
     let keys = js_sys::Object::keys(patch.unchecked_ref::<js_sys::Object>());
     let mut out = Vec::with_capacity(keys.length() as usize);
     for key in keys.iter() {
-        let name = key.as_string().unwrap_or_default();
-        if !EDITABLE_FIELDS.contains(&name.as_str()) {
+        let js = key.as_string().unwrap_or_default();
+        let Some(&(_, name)) = FIELD_NAMES.iter().find(|(n, _)| *n == js) else {
             return Err(JsError::new(&format!(
                 "patch: \"{}\" cannot be edited; the fields are {}",
-                visible(&name),
-                EDITABLE_FIELDS.join(", ")
+                visible(&js),
+                FIELD_NAMES.map(|(n, _)| n).join(", ")
             )));
-        }
+        };
+        debug_assert!(EDITABLE_FIELDS.contains(&name));
+        let name = name.to_string();
         let v = Reflect::get(patch, &key).map_err(|_| JsError::new("patch: unreadable"))?;
         let typed = if let Some(s) = v.as_string() {
             Typed::Text(Zeroizing::new(s))
@@ -863,7 +981,7 @@ impl TokenSet {
     pub fn from_fields(
         #[wasm_bindgen(unchecked_param_type = "TokenFields")] fields: JsValue,
     ) -> Result<TokenSet, JsError> {
-        args::only_keys("fields", &fields, &EDITABLE_FIELDS)?;
+        args::only_keys("fields", &fields, &FIELD_NAMES.map(|(js, _)| js))?;
         let f: TokenFields = serde_wasm_bindgen::from_value(fields)
             .map_err(|e| JsError::new(&format!("fields: {e}")))?;
         let body = FormBody {
@@ -873,11 +991,11 @@ impl TokenSet {
                 serial_number: &f.serial_number,
                 manufacturer: &f.manufacturer,
                 model: &f.model,
-                secret_key: &f.secret_key,
+                secret_key: &f.secret,
                 time_interval_in_seconds: Number::of(f.time_interval_in_seconds)?,
                 hash_function: &f.hash_function,
                 display_name: f.display_name.as_deref(),
-                assign_to: f.assign_to.as_deref().map(|id| AssignTo { id }),
+                assign_to: f.user.as_deref().map(|id| AssignTo { id }),
             }],
         };
         let mut buf = WipeBuf::with_capacity(512);
@@ -966,7 +1084,15 @@ impl TokenSet {
         })?;
         let list: Vec<&Token> = made.iter().map(|v| &v.token).collect();
         let parse = self.state()?.parse.clone();
-        TokenSet::of_text(delta_json(&list), parse)
+        let mut set = TokenSet::of_text(delta_json(&list), parse)?;
+        if let Some(state) = &mut set.state {
+            state.variant_of = Some(
+                made.iter()
+                    .map(|v| (v.original_serial.clone(), v.note.clone()))
+                    .collect(),
+            );
+        }
+        Ok(set)
     }
 
     /// The Graph requests of `options.request` for the set (or `options.records`): display
@@ -979,18 +1105,7 @@ impl TokenSet {
     ) -> Result<JsValue, JsError> {
         let s = self.state()?;
         let o: RequestOpts = from_js(options)?;
-        let kind = args::request_kind(&o.request)?;
-        let options = RequestOptions {
-            kind,
-            chunk: args::chunk(o.chunk)?,
-            user: o.user.filter(|u| !u.is_empty()),
-            device_id: o.device_id.filter(|d| !d.is_empty()),
-            time: args::request_time(o.time)?,
-            serial: o.serial.filter(|x| !x.is_empty()),
-        };
-        let (chosen, tokens) = s.selection(o.records.as_deref())?;
-        let mut requests =
-            build_requests(&tokens, &options).map_err(|e| JsError::new(&e.to_string()))?;
+        let (kind, chosen, mut requests) = s.build(&o)?;
         let n = requests.len();
         let meta: Vec<RequestOut> = requests
             .iter()
@@ -1012,6 +1127,15 @@ impl TokenSet {
                 powershell: (),
                 curl: (),
                 file_name: kind.file_name(i, n, r.body.is_some()),
+                warnings: r
+                    .warnings
+                    .iter()
+                    .map(|w| WarningOut {
+                        severity: w.severity,
+                        code: w.code,
+                        message: visible(&w.message).into_owned(),
+                    })
+                    .collect(),
             })
             .collect();
         let out = json_value(&meta)?;
@@ -1041,6 +1165,58 @@ impl TokenSet {
             }
         }
         Ok(out)
+    }
+
+    /// SECRET: every request of `options` in one text of `format` (an HTTP file, PowerShell,
+    /// curl, or one PowerShell script that sends them all and saves every answer), for a
+    /// download, with its file name.
+    #[wasm_bindgen(js_name = requestsDocument, unchecked_return_type = "RequestsDocument")]
+    pub fn requests_document(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TokenSetRequestOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestsFormat")] format: &str,
+    ) -> Result<JsValue, JsError> {
+        let s = self.state()?;
+        let o: RequestOpts = from_js(options)?;
+        let format = render::Format::parse(format)
+            .filter(|f| *f != render::Format::Json)
+            .ok_or_else(|| {
+                JsError::new("format must be \"http\", \"powershell\", \"curl\" or \"powershell-script\"")
+            })?;
+        let (kind, _, mut requests) = s.build(&o)?;
+        let text = WipedText::from(render::document(&requests, format));
+        for r in &mut requests {
+            if let Some(b) = &mut r.body {
+                wipe_strings(b);
+            }
+        }
+        let base = kind.file_name(0, 1, false);
+        let base = base.trim_end_matches(".http");
+        let file_name = match format {
+            render::Format::Http => format!("{base}-all.http"),
+            render::Format::Powershell => format!("{base}-all.ps1"),
+            render::Format::PowershellScript => format!("{base}-send.ps1"),
+            _ => format!("{base}-all.sh"),
+        };
+        let out = json_value(&serde_json::json!({ "fileName": file_name, "text": null }))?;
+        set_texts(&out, &[("text", Some(text.0.as_str()))])?;
+        Ok(out)
+    }
+
+    /// Checks the set again with other options (the default hash for records that state none,
+    /// the tenant listing); the admin's edits are kept. Returns the new report.
+    #[wasm_bindgen(js_name = setOptions, unchecked_return_type = "TokenSetReport")]
+    pub fn set_options(&mut self, options: Option<TokenFileOptionsJs>) -> Result<JsValue, JsError> {
+        let o: Options = from_js(given(options))?;
+        let parse = o.parse_options(|i| format!("listing page {}", i + 1))?;
+        let s = self.state_mut()?;
+        let before = std::mem::replace(&mut s.parse, parse);
+        if let Err(e) = s.recheck() {
+            s.parse = before;
+            s.recheck()?;
+            return Err(e);
+        }
+        self.report()
     }
 
     /// Graph's pasted answer mapped to the set's tokens (the records of `options.records` when
@@ -1236,6 +1412,7 @@ impl TokenSet {
             .iter()
             .filter_map(|r| {
                 let t = r.token.as_ref()?;
+                let variant = s.variant_of.as_ref().and_then(|v| v.get(r.index));
                 Some(SheetEntry {
                     record: r.index,
                     serial_number: visible(&t.serial_number).into_owned(),
@@ -1245,6 +1422,8 @@ impl TokenSet {
                     model: visible(&t.model).into_owned(),
                     hash_function: r.hash_function?,
                     time_interval_in_seconds: t.time_interval,
+                    printed_serial: variant.map(|(p, _)| visible(p).into_owned()),
+                    note: variant.map(|(_, n)| visible(n).into_owned()),
                 })
             })
             .collect();

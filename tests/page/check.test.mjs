@@ -103,10 +103,12 @@ test('demo file: normalised JSON download and copy equal the CLI output byte for
   // Reveal shows the record's canonical secret; the live code equals the CLI's.
   const row = '#token-table tbody tr[data-record="2"]';
   await page.click(`${row} button:has-text("Reveal")`);
+  await page.waitForSelector(`${row} .secret-text[data-revealed="true"]`);
   const secret = (await page.textContent(`${row} .secret-text`)).trim();
   const doc = JSON.parse(fs.readFileSync(DEMO, 'utf8')).value[2];
   assert.equal(secret, doc.secretKey);
   await page.click(`${row} button:has-text("Hide")`);
+  await page.waitForSelector(`${row} .secret-text[data-revealed="false"]`);
   assert.ok(!(await page.textContent(`${row} .secret-text`)).includes(secret));
   const live = await page.waitForSelector(`${row} .live-code[data-code]`);
   const { code, time } = await live.evaluate((el) => ({ code: el.dataset.code, time: el.dataset.time }));

@@ -116,26 +116,21 @@ test('a running drift scan can be cancelled; the next scan runs on fresh workers
   await byHand(page);
   await page.click('#token-table tr[data-record="0"] button[aria-expanded]');
   await page.fill('#verify-0-codes', '000000 000000 000000');
-  // Submit and press Cancel in the same task: the scan has started (Cancel is shown) and is stopped.
-  const shown = await page.evaluate(() => {
-    const form = document.querySelector('#verify-row-0 form');
-    form.requestSubmit();
-    const cancel = [...form.querySelectorAll('button')].find((b) => b.textContent === 'Cancel');
-    const visible = !cancel.hidden;
-    cancel.click();
-    return visible;
-  });
-  assert.equal(shown, true, 'Cancel is offered while scanning');
+  // Submit; once the scan runs (Cancel is offered, the verdict is busy), press Cancel.
+  await page.click('#verify-row-0 button[type="submit"]');
+  await page.waitForSelector('#verify-row-0 form button:has-text("Cancel")');
+  assert.equal(await page.getAttribute('#verify-0-result', 'data-state'), 'busy', 'Cancel is offered while scanning');
+  await page.click('#verify-row-0 form button:has-text("Cancel")');
   await page.waitForFunction(() => /Scan cancelled/.test(document.querySelector('#verify-0-result').textContent));
-  // The API: an aborted scan rejects with an AbortError well before it could finish.
-  const aborted = await page.evaluate(async (secret) => {
-    const { scanDrift } = await import('./js/worker-client.js');
+  // The page's scan: aborted, it rejects with an AbortError well before it could finish.
+  const aborted = await page.evaluate(async () => {
+    const { scanDrift } = await import('./js/workers.js');
     const c = new AbortController();
     const t0 = performance.now();
-    const p = scanDrift(secret, { time: 1_700_000_000, codes: ['000000'], maxSteps: 10_000_000 }, { signal: c.signal });
+    const p = scanDrift({ source: 'file', row: 0, typed: '000000', time: 1_700_000_000, period: 30, range: { fromSteps: -10_000_000, toSteps: 10_000_000 } }, { signal: c.signal });
     setTimeout(() => c.abort(), 100);
     try { await p; return { name: 'resolved' }; } catch (e) { return { name: e.name, ms: performance.now() - t0 }; }
-  }, DEMO);
+  });
   assert.equal(aborted.name, 'AbortError');
   assert.ok(aborted.ms < 2000, `cancelled after ${aborted.ms} ms`);
   await awayFromStepEdge(page);
@@ -184,7 +179,7 @@ test('secret problems are listed with their positions and the secret stays maske
 
 test('the drift scan split across the worker pool gives the CLI\'s candidates and scans 2·max+1 steps', async () => {
   const { page, assertClean } = await env.open();
-  await page.waitForSelector('html[data-worker="ready"]');
+  await byHand(page);
   // Two consecutive codes from a device 150,000 steps (≈52 days) behind, at a fixed time.
   const time = 1_700_000_000;
   const offset = -150_000;
@@ -194,21 +189,28 @@ test('the drift scan split across the worker pool gives the CLI\'s candidates an
   const want = JSON.parse(cli(['drift', '--secret', DEMO, '--time', String(time), '--max-steps', String(maxSteps),
     '--json', ...codes.flatMap((c) => ['--code', c])]));
   assert.equal(want.candidates[0].offsetSteps, offset);
-  const got = await page.evaluate(([secret, o]) => window.hwoathScan(secret, o).then((r) => r.result),
-    [DEMO, { time, codes, maxSteps }]);
-  assert.deepEqual(got, want);
-  assert.equal(got.scannedSteps, 2 * maxSteps + 1);
-
-  // One code over the default ±2 years matches by chance at several offsets on both sides: the
-  // merged, re-sorted candidates equal one findDrift call's, and every step was scanned once.
-  const { split, single, pool } = await page.evaluate(async ([secret, o]) => {
-    const api = await import('./pkg/hwoath.js');
-    const { POOL_SIZE } = await import('./js/worker-client.js');
-    return { split: (await window.hwoathScan(secret, o)).result, single: api.findDrift(secret, o), pool: POOL_SIZE };
-  }, [DEMO, { time, codes: ['123456'] }]);
+  const scan = (typed, range) => page.evaluate(async ([t, r, at]) => {
+    const { scanDrift, POOL_SIZE } = await import('./js/workers.js');
+    const { result } = await scanDrift({ source: 'file', row: 0, typed: t, time: at, period: 30, range: r });
+    return { result, pool: POOL_SIZE };
+  }, [typed, range, time]);
+  const { result: got, pool } = await scan(codes.join(' '), { fromSteps: -maxSteps, toSteps: maxSteps });
   assert.ok(pool >= 2 && pool <= 4, `pool of ${pool}`);
-  assert.ok(single.candidates.length >= 2, 'several chance matches to merge');
-  assert.deepEqual(split, single);
+  assert.deepEqual({ candidates: got.candidates, scannedSteps: got.scannedSteps }, want);
+  assert.equal(got.scannedSteps, 2 * maxSteps + 1);
+  assert.equal(got.nearest.offsetSteps, offset);
+
+  // One code over the default range (what "verify" asks for) matches by chance at several
+  // offsets on both sides: the merged, re-sorted candidates equal one unsplit CLI scan's.
+  const verdict = await page.evaluate(async (at) => {
+    const { call } = await import('./js/workers.js');
+    return (await call('verify', { source: 'file', row: 0, typed: '123456', time: at })).result;
+  }, time);
+  assert.equal(verdict.kind, 'scan');
+  const one = JSON.parse(cli(['drift', '--secret', DEMO, '--time', String(time), '--code', '123456', '--json'], { allowFail: true }));
+  const { result: split } = await scan('123456', { fromSteps: verdict.fromSteps, toSteps: verdict.toSteps });
+  assert.ok(one.candidates.length >= 2, 'several chance matches to merge');
+  assert.deepEqual({ candidates: split.candidates, scannedSteps: split.scannedSteps }, one);
   assert.equal(split.scannedSteps, 2 * Math.floor((2 * 31_557_600) / 30) + 1);
   assertClean([DEMO]);
 });

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { start, cli, root, screenshot, goStep, secretsOf, dropFile, shownDiagnostics, awayFromStepEdge } from './harness.mjs';
+import { start, cli, root, screenshot, goStep, secretsOf, dropFile, shownDiagnostics, awayFromStepEdge, BROWSERS } from './harness.mjs';
+import { launchFirefox, adapt } from './firefox.mjs';
 
 const FILE = path.join(root, 'tests/fixtures/page/token2-20.json');
 const DOC = JSON.parse(fs.readFileSync(FILE, 'utf8'));
@@ -20,21 +21,22 @@ const HASH = { hmacsha1: 'sha1', hmacsha256: 'sha256' };
 let env;
 before(async () => { env = await start(); });
 after(async () => { await env?.close(); });
+const FIREFOX = BROWSERS.includes('firefox');
 
 async function loadFile(page) {
   await dropFile(page, '#token-drop', path.basename(FILE), fs.readFileSync(FILE));
   await page.waitForSelector('#step-check:not([hidden]) #file-results:not([hidden]):not([data-busy])');
 }
 
-/** Everything a secret could hide in: the page text, every input value, the shared state. */
+/** Everything a secret could hide in: the page text, every input value, the shared session. */
 async function leftovers(page) {
   return page.evaluate(async () => {
-    const { state } = await import('./js/state.js');
+    const { session } = await import('./js/session.js');
     return {
       text: document.body.innerText,
       html: document.documentElement.outerHTML,
       values: [...document.querySelectorAll('input, textarea, select')].map((e) => e.value).join('\n'),
-      state: JSON.stringify(state),
+      state: JSON.stringify(session),
     };
   });
 }
@@ -79,7 +81,7 @@ async function fullWorkflow(page) {
   const verdict = await page.textContent('#verify-6-result');
   assert.match(verdict, /\u22124 steps · \u2212240 s/);
   const drift = cli(['drift', '--secret', t6.secretKey, '--period', '60', '--code', code, '--time', String(now)], { allowFail: true });
-  const cliMessage = drift.match(/-4 step\(s\) = -240 s: (.*)/)[1];
+  const cliMessage = drift.match(/-4 step\(s\)(?: of 60 s)? = -240 s: (.*)/)[1];
   assert.ok(verdict.includes(cliMessage[0].toUpperCase() + cliMessage.slice(1)), `${verdict} has the CLI's verdict: ${cliMessage}`);
   assert.match(verdict, /✗ Outside: Sign-in window/);
   assert.match(verdict, /✓ Inside: Activation window/);
@@ -134,6 +136,45 @@ test('full workflow on a 20-token file: diagnostics, a device code\'s drift, var
   assertClean(SECRETS);
 });
 
+test('Firefox ESR: the same full workflow on the served page', { skip: !FIREFOX && 'HWOATH_BROWSERS has no firefox' }, async () => {
+  const ff = await start({ browser: 'firefox' });
+  try {
+    const { page, assertClean } = await ff.open({ hash: '#load' });
+    await fullWorkflow(page);
+    await screenshot(page, 'flow-send-firefox');
+    assertClean(SECRETS);
+  } finally {
+    await ff.close();
+  }
+});
+
+test('Firefox ESR: the single offline file from file:// runs the same workflow and requests nothing else', { skip: !FIREFOX && 'HWOATH_BROWSERS has no firefox' }, async () => {
+  const single = path.join(root, 'dist', 'hwoath.html');
+  const browser = await launchFirefox(root);
+  try {
+    const raw = await browser.newPage();
+    await raw.setViewport({ width: 1280, height: 900 });
+    const page = adapt(raw);
+    const requests = [];
+    const logged = [];
+    const errors = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('console', (m) => { logged.push(m.text()); if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    const url = pathToFileURL(single).href;
+    await page.goto(`${url}#load`);
+    await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 15000 });
+    await fullWorkflow(page);
+    await screenshot(page, 'flow-send-single-file-firefox');
+    assert.deepEqual(requests.filter((u) => !u.startsWith(url) && !/^(blob|data):/.test(u)), [],
+      'nothing but the file itself (and blob:/data:) was requested');
+    assert.deepEqual(errors, [], 'console errors');
+    for (const secret of SECRETS) assert.ok(!logged.some((m) => m.includes(secret)), 'a secret appeared in the console');
+  } finally {
+    await browser.close();
+  }
+});
+
 test('the single offline file (dist/hwoath.html) from file:// with the network off runs the same workflow', async () => {
   const single = path.join(root, 'dist', 'hwoath.html');
   assert.ok(fs.existsSync(single), 'dist/hwoath.html is missing: run `bash scripts/build.sh --single` (scripts/test.sh does)');
@@ -169,20 +210,23 @@ test('Clear everything: no secret left in the page text, the inputs or the state
   // Put secrets in as many places as possible: a revealed row, a verify box, the variants,
   // requests with secrets shown, Graph's answer, and a half-typed secret by hand.
   await page.click(`#token-table button[aria-label="Reveal the secret of ${DOC.value[0].serialNumber}"]`);
+  await page.waitForSelector('#token-table tr[data-record="0"] .secret-text[data-revealed="true"]');
   await page.click(`#token-table button[aria-label="Verify a code from device ${DOC.value[1].serialNumber}"]`);
   await page.fill('#verify-1-codes', '123456');
   await page.click('#variants-make');
   await page.waitForSelector('#variants-results:not([hidden])');
   await goStep(page, 'send');
   await page.waitForSelector('#graph-requests > li');
-  await page.click('#graph-requests > li[data-index="0"] button:has-text("Show secrets")');
+  await page.click('#graph-requests > li[data-index="0"] [data-copy="body"]');
+  await page.waitForSelector('#graph-requests > li[data-index="0"] [data-copy="body"][data-state="copied"]');
   await page.fill('#response-text', '{"value": []}');
   await goStep(page, 'load');
   await page.fill('#manual-secret', DOC.value[3].secretKey);
   const before = await leftovers(page);
   assert.ok(SECRETS.some((s) => before.html.includes(s)), 'the test did put a secret in the page');
   assert.ok(SECRETS.some((s) => before.values.includes(s)), 'and in an input');
-  assert.ok(SECRETS.some((s) => before.state.includes(s)), 'and in the state');
+  assert.ok(!SECRETS.some((s) => before.state.includes(s)), 'the page\'s session never holds a key (the owner worker does)');
+  assert.ok(SECRETS.some((s) => before.html.includes(s)), 'the revealed row is in the DOM');
   const workerLoads = () => requests.filter((u) => u.endsWith('/worker.js')).length;
   const workers = workerLoads();
   assert.ok(workers >= 2, `a pool of workers was started (${workers})`);
@@ -193,13 +237,14 @@ test('Clear everything: no secret left in the page text, the inputs or the state
   await page.keyboard.press('Escape');
   assert.equal(await page.isVisible('#clear-dialog'), false);
   const kept = await leftovers(page);
-  assert.ok(SECRETS.some((s) => kept.state.includes(s)), 'Escape keeps the work');
+  assert.ok(SECRETS.some((s) => kept.html.includes(s)), 'Escape keeps the work');
   await page.click('#clear-all');
   await page.click('#clear-confirm');
   // The dialog's close event (which clears) fires in a later task; Load was already the open step.
   await page.waitForFunction(() => document.querySelector('#app-status').textContent !== '');
   await page.waitForSelector('#step-load:not([hidden])');
-  assert.match(await page.textContent('#app-status'), /Everything was cleared.*clipboard may still hold/);
+  assert.match(await page.textContent('#app-status'), /Everything was cleared.*The clipboard held text this page copied: it was emptied/);
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), '', 'the copied request is off the clipboard');
   const after_ = await leftovers(page);
   for (const s of SECRETS) {
     assert.ok(!after_.text.includes(s), 'a secret is left in the page text');
@@ -265,10 +310,10 @@ test('keyboard only: demo, Check, reveal a secret, Send, copy a request; focus v
   await tabTo(page, `Reveal the secret of ${doc.value[0].serialNumber}`);
   await page.keyboard.press('Space');
   const row = '#token-table tr[data-record="0"]';
-  assert.equal(await page.getAttribute(`${row} button[aria-pressed]`, 'aria-pressed'), 'true');
+  await page.waitForSelector(`${row} button[aria-pressed="true"]`);
   assert.equal((await page.textContent(`${row} .secret-text`)).trim(), doc.value[0].secretKey);
   await page.keyboard.press('Space');
-  assert.equal(await page.getAttribute(`${row} button[aria-pressed]`, 'aria-pressed'), 'false');
+  await page.waitForSelector(`${row} button[aria-pressed="false"]`);
 
   await tabTo(page, 'Continue to Send');
   await page.keyboard.press('Enter');

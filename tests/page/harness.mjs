@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { secretsOf as extractSecrets } from './secrets.mjs';
+import { launchFirefox, adapt } from './firefox.mjs';
 
 export const root = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const www = path.join(root, 'www');
@@ -42,24 +43,41 @@ export function cli(args, { input, allowFail = false } = {}) {
   }
 }
 
-/** Starts a server and a browser; `open()` gives a recorded page. Call `close()` in after(). */
-export async function start() {
+/** The browsers the page tests run in: Debian's Chromium (Playwright) and Firefox ESR (puppeteer
+ *  over WebDriver BiDi, tests/page/firefox.mjs). HWOATH_BROWSERS=chromium runs one only. */
+export const BROWSERS = (process.env.HWOATH_BROWSERS || 'chromium,firefox').split(',');
+
+/** Starts a server and a browser (`chromium` or `firefox`); `open()` gives a recorded page with
+ *  the Playwright Page methods the tests use. Call `close()` in after(). */
+export async function start({ browser: kind = 'chromium' } = {}) {
   requireBuild();
   const server = await serve.startServer({ dir: www, port: 0 });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const browser = kind === 'firefox' ? await launchFirefox(root) : await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
   const origin = new URL(server.url).origin;
   const contexts = [];
 
-  async function open({ hash = '', colorScheme = 'light', viewport = { width: 1280, height: 900 }, permissions = [] } = {}) {
+  /** A fresh page: a new context in Chromium (clipboard as `permissions` ask), a new tab in Firefox. */
+  async function newPage({ colorScheme = 'light', viewport = { width: 1280, height: 900 }, permissions = [] } = {}) {
+    if (kind === 'firefox') {
+      const raw = await browser.newPage();
+      await raw.setViewport(viewport);
+      contexts.push({ close: () => raw.close() });
+      return adapt(raw);
+    }
     const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true });
     if (permissions.length) await context.grantPermissions(permissions, { origin });
     contexts.push(context);
-    const page = await context.newPage();
+    return context.newPage();
+  }
+
+  async function open(options = {}) {
+    const { hash = '' } = options;
+    const page = await newPage(options);
     const requests = [];
     const console = [];
     const errors = [];
     const record = (r) => requests.push(r.url());
-    page.on('request', record); // also reports the module worker's requests
+    page.on('request', (r) => record(r)); // in Chromium also the module workers' requests
     page.on('console', (m) => { console.push({ type: m.type(), text: m.text() }); if (m.type() === 'error') errors.push(m.text()); });
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
     await page.goto(server.url + hash);
@@ -77,7 +95,7 @@ export async function start() {
         for (const m of console) assert.ok(!m.text.includes(s), `a secret appeared in the console: ${m.type}`);
       }
     }
-    return { page, context, requests, console, errors, assertClean, origin };
+    return { page, context: page.context?.(), requests, console, errors, assertClean, origin };
   }
 
   async function close() {
@@ -85,7 +103,7 @@ export async function start() {
     await browser.close();
     await server.close();
   }
-  return { server, browser, open, close, origin };
+  return { server, browser, open, newPage, close, origin, kind };
 }
 
 /** Screenshot (full page) into test-results/screenshots/NAME.png, a test artifact. With
@@ -139,12 +157,10 @@ export const shownDiagnostics = (page) => page.$$eval('#token-table tr.diag-row 
 /** Drops a file (its exact bytes) on the drop zone, as a user dragging it from the desktop. */
 export async function dropFile(page, selector, name, content) {
   const bytes = [...Buffer.from(content)];
-  const dt = await page.evaluateHandle(([n, b]) => {
-    const d = new DataTransfer();
-    d.items.add(new File([new Uint8Array(b)], n));
-    return d;
-  }, [name, bytes]);
-  await page.dispatchEvent(selector, 'dragover', { dataTransfer: dt });
-  await page.dispatchEvent(selector, 'drop', { dataTransfer: dt });
+  await page.evaluate(([sel, n, b]) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(b)], n));
+    const zone = document.querySelector(sel);
+    for (const type of ['dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, [selector, name, bytes]);
 }
-

@@ -56,14 +56,14 @@ function otherViews(page, answer) {
     ['graph requests', async () => {
       await goStep(page, 'send');
       if (await page.isHidden('#graph-body')) return false;
-      await page.waitForSelector('#graph-requests > li, #graph-error:not([hidden])');
+      await page.waitForSelector('#graph-output[data-state="ok"], #graph-output[data-state="error"]');
       return true;
     }],
     ['graph answer', async () => {
       if (await page.isHidden('#graph-body')) return false;
       await page.fill('#response-text', answer);
       await page.click('#reconcile-btn');
-      await page.waitForSelector('#reconcile-results:not([hidden]) tbody tr, #reconcile-error:not([hidden])');
+      await page.waitForSelector('#reconcile-output[data-state="ok"], #reconcile-output[data-state="error"]');
       return true;
     }],
   ];

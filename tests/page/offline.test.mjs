@@ -123,14 +123,16 @@ test('file:// with the network off: demo, diagnostics, live code, drift scan in 
     const hash = { hmacsha1: 'sha1', hmacsha256: 'sha256', hmacsha512: 'sha512' }[doc.hashFunction ?? 'hmacsha1'];
     assert.equal(code, cli(['totp', '--secret', doc.secretKey, '--hash', hash, '--period', String(doc.timeIntervalInSeconds), '--time', time]).trim());
 
-    // A drift scan split across the workers (each instantiated the Module the page compiled).
-    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    // A drift scan of that record split across the workers (each instantiated the Module the
+    // page compiled; the owner sent each its one-token file).
     const t = 1_700_000_000;
-    const at = (s) => cli(['totp', '--secret', secret, '--time', String(t + s * 30)]).trim();
+    const at = (s) => cli(['totp', '--secret', doc.secretKey, '--hash', hash, '--period', String(doc.timeIntervalInSeconds), '--time', String(t + s * doc.timeIntervalInSeconds)]).trim();
     const codes = [at(-7 - 1), at(-7)]; // a device 7 steps behind
-    const want = JSON.parse(cli(['drift', '--secret', secret, '--time', String(t), '--max-steps', '5000', '--json', ...codes.flatMap((c) => ['--code', c])]));
-    const got = await page.evaluate(([s, o]) => window.hwoathScan(s, o).then((r) => r.result), [secret, { time: t, codes, maxSteps: 5000 }]);
-    assert.deepEqual(got, want);
+    const want = JSON.parse(cli(['drift', '--secret', doc.secretKey, '--hash', hash, '--period', String(doc.timeIntervalInSeconds),
+      '--time', String(t), '--max-steps', '5000', '--json', ...codes.flatMap((c) => ['--code', c])]));
+    const got = await page.evaluate(async ([row, typed, time, period]) => (await window.hwoathScan({
+      source: 'file', row, typed, time, period, range: { fromSteps: -5000, toSteps: 5000 } })).result, [record, codes.join(' '), t, doc.timeIntervalInSeconds]);
+    assert.deepEqual({ candidates: got.candidates, scannedSteps: got.scannedSteps }, want);
     assert.equal(got.candidates[0].offsetSteps, -7);
 
     await screenshot(page, 'offline-single-file');

@@ -1,9 +1,10 @@
-// "Clear everything": after a confirm dialog, terminates every worker (their wasm memory held the
-// secrets; fresh ones start), empties the shared state and every module's data and DOM (clear
-// handlers in state.js), resets every input to its default, and goes back to Load.
-import { $ } from './dom.js';
-import { resetWorkers } from './worker-client.js';
-import { clearState } from './state.js';
+// "Clear everything": after a confirm dialog, terminates every worker (the owner's memory held the
+// tokens and every key; the page's own thread never had the engine), empties every step's views
+// and the session, resets every input to its default, empties the clipboard when this page wrote
+// it last, and goes back to Load.
+import { $, forgetClipboard } from './dom.js';
+import { resetWorkers } from './workers.js';
+import { resetSession } from './session.js';
 import { status } from './ui.js';
 
 /** Resets every form control on the page to the value it had when the page loaded. */
@@ -19,22 +20,25 @@ function resetControls() {
   for (const d of document.querySelectorAll('details[open]')) d.open = false;
 }
 
-export function clearEverything(steps) {
+export async function clearEverything(steps, parts) {
   resetWorkers();
-  clearState();
+  for (const p of parts) p.clear();
   resetControls();
-  status('Everything was cleared: the tokens, their secrets, every result and every typed value are gone from this page and its workers. The clipboard may still hold a request you copied: copy something else to replace it.');
+  resetSession();
+  const clipboard = await forgetClipboard();
+  status(`Everything was cleared: the tokens, their secrets, every result and every typed value are gone from this page and its workers.${
+    clipboard ? ' The clipboard held text this page copied: it was emptied.' : ''}`);
   steps.go('load');
 }
 
-export function mountClear(steps) {
+export function mountClear(steps, parts) {
   const dialog = $('#clear-dialog');
   const opener = $('#clear-all');
   opener.addEventListener('click', () => dialog.showModal());
   $('#clear-cancel').addEventListener('click', () => dialog.close('cancel'));
   $('#clear-confirm').addEventListener('click', () => dialog.close('clear'));
   dialog.addEventListener('close', () => {
-    if (dialog.returnValue === 'clear') clearEverything(steps);
+    if (dialog.returnValue === 'clear') clearEverything(steps, parts);
     else opener.focus();
     dialog.returnValue = '';
   });

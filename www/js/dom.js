@@ -48,6 +48,11 @@ export function groupCode(code) {
   return `${code.slice(0, mid)} ${code.slice(mid)}`;
 }
 
+// Whether the text on the clipboard is the page's: set when the page copies, unset by any copy or
+// cut the user makes in this document. "Clear everything" empties the clipboard only then.
+let wroteLast = false;
+for (const type of ['copy', 'cut']) document.addEventListener(type, () => { wroteLast = false; }, true);
+
 /** Copies text to the clipboard, then flags the button for a moment ("Copied"). */
 export async function copyText(text, button) {
   let ok = true;
@@ -56,8 +61,22 @@ export async function copyText(text, button) {
   } catch {
     ok = fallbackCopy(text);
   }
+  if (ok) wroteLast = true;
   if (button) flash(button, ok ? 'Copied' : 'Copy failed', ok ? 'copied' : 'failed');
   return ok;
+}
+
+/** Empties the clipboard when what it holds was copied by this page (a request body holds keys).
+ *  Resolves to true when it did. */
+export async function forgetClipboard() {
+  if (!wroteLast) return false;
+  wroteLast = false;
+  try {
+    await navigator.clipboard.writeText('');
+  } catch {
+    return fallbackCopy(' ');
+  }
+  return true;
 }
 
 function fallbackCopy(text) {
@@ -122,8 +141,12 @@ export function icon(d, cls = 'icon-svg') {
   return svg;
 }
 
-/** A summary tile: big number and label (data-stat=key for tests and styling). */
-export function stat(label, value, kind, key, extra) {
-  return h('div', { class: `stat${kind ? ` stat--${kind}` : ''}`, 'data-stat': key },
-    h('div', { class: 'stat__value' }, num(value)), h('div', { class: 'stat__label' }, label, extra ? ` · ${extra}` : ''));
+/** A summary tile: big number and label (data-stat=key for tests and styling). With `onclick`
+ *  it is a button (and looks like one); without, plain text that does not invite a click. */
+export function stat(label, value, kind, key, extra, onclick) {
+  const parts = [h('span', { class: 'stat__value' }, num(value)), h('span', { class: 'stat__label' }, label, extra ? ` · ${extra}` : '')];
+  const cls = `stat${kind ? ` stat--${kind}` : ''}`;
+  return onclick
+    ? h('button', { type: 'button', class: `${cls} stat--button`, 'data-stat': key, onclick }, parts)
+    : h('div', { class: cls, 'data-stat': key }, parts);
 }

@@ -1,16 +1,20 @@
 // The page's door to the OpenPGP module (key maker, encrypted files). Nothing here loads until
 // `openPgp()` is first called: the worker (js/pgp-worker.js) and the OpenPGP wasm (about 0.7 MB
-// gzip) are never part of the page's first load. One worker at a time; `close()` terminates it
-// (its wasm memory, which held keys, passphrases and plaintext, goes with it) — call it from
-// Clear everything. The API mirrors www/pkg/hwoath_pgp.d.ts, asynchronously:
+// gzip) are never part of the page's first load. One worker at a time, linked to the owner
+// worker (js/workers.js) so that a decrypted file goes from one to the other without passing
+// through this thread; `close()` terminates it (its wasm memory, which held keys, passphrases
+// and plaintext, goes with it) — Clear everything calls it. Asynchronous, mirroring
+// www/pkg/hwoath_pgp.d.ts where it can:
 //
 //   const pgp = openPgp();
 //   const key = await pgp.generateKey({ name, email, passphrase, algorithm: 'ed25519', created: Date.now() / 1000 });
-//   const msg = await pgp.decryptMessage(bytes, { privateKey, passphrase, verifyWith, now: Date.now() / 1000 });
-//   const text = new TextDecoder('utf-8', { fatal: true }).decode(msg.plaintext); msg.plaintext.fill(0);
+//   const armored = await pgp.privateKey(key.fingerprint);      // SECRET, for the download only
+//   const info = await pgp.decryptInto(file, { privateKey, passphrase, now: Date.now() / 1000 }, id);
+//   // …then the owner worker's openDecrypted({id}) reads the plaintext it was sent.
 //
 // A refusal rejects with an Error whose `code` is the PGP0NN code (docs/openpgp.md).
 import { pgpWorkerUrl } from '../pkg/pgp-worker-url.js';
+import { linkPgp } from './workers.js';
 
 let current = null;
 
@@ -35,6 +39,7 @@ function start() {
       else p.reject(Object.assign(new Error(error), code ? { code, name: 'PgpError' } : {}));
     };
     w.onerror = (e) => { e.preventDefault(); fail('the OpenPGP worker failed to start'); };
+    linkPgp(w);
     return w;
   });
   const call = (op, ...args) => new Promise((resolve, reject) => {
@@ -44,14 +49,17 @@ function start() {
     worker.then((w) => w.postMessage({ id, op, args }), (err) => { pending.delete(id); reject(err); });
   });
   const api = {
-    /** @param {import('../pkg/hwoath_pgp.js').GenerateKeyOptions} options */
+    /** A new key; its private half stays in the worker (`privateKey` hands it out). */
     generateKey: (options) => call('generateKey', options),
-    /** @param {Uint8Array} bytes @param {import('../pkg/hwoath_pgp.js').DecryptOptions} options */
-    decryptMessage: (bytes, options) => call('decryptMessage', bytes, options),
-    inspectMessage: (bytes) => call('inspectMessage', bytes),
+    /** SECRET: the armored private key of a key made here, for its download. */
+    privateKey: (fingerprint) => call('privateKey', fingerprint),
+    /** Decrypts `input` (a File, bytes or text) and sends the plaintext to the owner worker under
+     *  `id`; resolves to what was learned, without the plaintext. */
+    decryptInto: (input, options, id) => call('decryptInto', input, options, id),
+    inspectMessage: (input) => call('inspectMessage', input),
     inspectKey: (key) => call('inspectKey', key),
     checkPassphrase: (passphrase, context) => call('checkPassphrase', passphrase, context),
-    isOpenPgpMessage: (bytes) => call('isOpenPgpMessage', bytes),
+    isOpenPgpMessage: (input) => call('isOpenPgpMessage', input),
     pgpLimits: () => call('pgpLimits'),
     /** Terminates the worker; pending and later calls reject (openPgp() starts a new one). */
     close() {
@@ -76,18 +84,3 @@ export function closePgp() {
   current = null;
 }
 
-/** A cheap first look, without loading the module: false means "certainly not an OpenPGP
- *  message" (no armor line `-----BEGIN PGP MESSAGE-----`, and a first byte that is no packet
- *  header a message starts with). True means "maybe": the Load step then starts the module and
- *  asks `isOpenPgpMessage`, which decides by the full rule (crates/hwoath-pgp/src/detect.rs). A
- *  token file (UTF-8 JSON or CSV) is always false here, so the module is never loaded for one. */
-export function looksLikeOpenPgp(bytes) {
-  if (!(bytes instanceof Uint8Array) || bytes.length === 0) return false;
-  const b = bytes[0];
-  if (b & 0x80) {
-    const tag = b & 0x40 ? b & 0x3f : (b >> 2) & 0x0f;
-    if ([1, 2, 3, 4, 8, 9, 10, 11, 18, 20].includes(tag)) return true;
-  }
-  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 64 * 1024));
-  return /(^|[\r\n])[ \t]*-----BEGIN PGP MESSAGE-----/.test(head.replace(/^\uFEFF|^\u00EF\u00BB\u00BF/, ''));
-}

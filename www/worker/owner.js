@@ -1,0 +1,134 @@
+// The owner worker's operations (www/worker.js): the TokenSet of the loaded file and the one of
+// its variants. What an operation returns goes to the page; only `reveal`, `normalizedText`,
+// `variantsText`, `requestText` and `requestsDocument` return a secret, each because the admin
+// asked for exactly that text (Reveal, Copy, Download). Everything else is the engine's display
+// form: masked keys, escaped values.
+
+/** The display fields of a request (no secret); the full request stays here for copying. */
+const shown = (r) => ({
+  method: r.method, url: r.url, permission: r.permission, role: r.role, note: r.note, records: r.records,
+  expiresAt: r.expiresAt ?? null, fileName: r.fileName, hasBody: r.body !== null, warnings: r.warnings,
+  bodyMasked: r.bodyMasked,
+});
+
+const COPY_FIELDS = new Set(['body', 'http', 'powershell', 'curl']);
+
+export function ownerOps(api) {
+  const sets = { file: null, variants: null };
+  const ports = [];
+  // Decrypted files from the OpenPGP worker, by the id the page gave both: the bytes, or who waits.
+  const plaintexts = new Map();
+  const take = (id) => new Promise((resolve) => {
+    const got = plaintexts.get(id);
+    if (got instanceof Uint8Array) { plaintexts.delete(id); resolve(got); } else plaintexts.set(id, resolve);
+  });
+  let variantOptions = null; // what the variant set was made with
+  let built = null; // {build, source, options, list}: the requests on the page's screen
+  let builds = 0;
+
+  function set(source = 'file') {
+    const s = sets[source];
+    if (!s) throw new Error(source === 'variants' ? 'No variants were made for these tokens.' : 'No tokens are loaded.');
+    return s;
+  }
+  function drop(source) {
+    sets[source]?.free();
+    sets[source] = null;
+    if (source === 'variants') variantOptions = null;
+    if (!built || built.source === source || source === 'file') built = null;
+  }
+  const dropAll = () => { drop('variants'); drop('file'); };
+  // Any change to the file's tokens makes its variants (made from them) and built requests stale.
+  const changed = (report) => { drop('variants'); built = null; return report; };
+
+  async function bytesOf(input) {
+    if (input instanceof Blob) {
+      // A file over the engine's size limit is refused before it is read into memory.
+      const problem = api.inputSizeProblem(input.size);
+      if (problem) throw new Error(problem);
+      return new Uint8Array(await input.arrayBuffer());
+    }
+    if (input instanceof Uint8Array) return input;
+    throw new Error('Nothing to read.');
+  }
+
+  return {
+    connect(slot, port) { ports[slot] = port; },
+    connectPgp(port) {
+      port.onmessage = ({ data: { id, plaintext } }) => {
+        const waiting = plaintexts.get(id);
+        if (typeof waiting === 'function') { plaintexts.delete(id); waiting(plaintext); } else plaintexts.set(id, plaintext);
+      };
+    },
+    /** Opens the file the OpenPGP worker decrypted under `id` (it never reached the page). */
+    async openDecrypted({ id, options }) {
+      dropAll();
+      const bytes = await take(id);
+      try { sets.file = api.TokenSet.open(bytes, options); } finally { bytes.fill(0); }
+      return sets.file.report();
+    },
+    facts: () => api.engineFacts(),
+    async open({ input, options }) {
+      dropAll();
+      if (typeof input === 'string') sets.file = api.TokenSet.open(input, options);
+      else {
+        const bytes = await bytesOf(input);
+        try { sets.file = api.TokenSet.open(bytes, options); } finally { bytes.fill(0); }
+      }
+      return sets.file.report();
+    },
+    fields({ fields }) { dropAll(); sets.file = api.TokenSet.fromFields(fields); return sets.file.report(); },
+    options: ({ options }) => changed(set().setOptions(options)),
+    report: () => set().report(),
+    edit: ({ row, patch }) => changed(set().edit(row, patch)),
+    remove: ({ row }) => changed(set().remove(row)),
+    restore: ({ row }) => changed(set().restore(row)),
+    normalized({ skipInvalid }) {
+      const n = set().normalized({ skipInvalid });
+      return { written: n.json !== null, skipped: n.skipped };
+    },
+    normalizedText: ({ skipInvalid }) => set().normalized({ skipInvalid }).json,
+    variants({ options }) {
+      drop('variants');
+      const v = set().variants(options);
+      if (!v.refusals.length) { sets.variants = set().variantSet(options); variantOptions = options; }
+      return { variants: v.variants, refusals: v.refusals, bodyMasked: v.bodyMasked };
+    },
+    variantsText: () => set().variants(variantOptions).json,
+    requests({ source, options }) {
+      const list = set(source).requests(options);
+      built = { build: ++builds, source, options, list };
+      return { build: built.build, requests: list.map(shown) };
+    },
+    requestText({ build, index, what }) {
+      if (!built || built.build !== build) throw new Error('These requests were built again since: copy from the new ones.');
+      if (!COPY_FIELDS.has(what) || !built.list[index]) throw new Error('There is no such request.');
+      return built.list[index][what];
+    },
+    requestsDocument({ build, format }) {
+      if (!built || built.build !== build) throw new Error('These requests were built again since: download the new ones.');
+      return set(built.source).requestsDocument(built.options, format);
+    },
+    reconcile: ({ source, response, options }) => set(source).reconcile(response, options),
+    codes: ({ source, time, rows }) => set(source).codes(time, rows),
+    verify: ({ source, row, typed, time }) => set(source).verify(row, typed, time),
+    scan({ source, row, typed, time, parts }) {
+      for (const p of parts) {
+        const bytes = set(source).exportRecord(row);
+        ports[p.slot].postMessage({ id: p.id, bytes, typed, time, range: p.range }, [bytes.buffer]);
+      }
+      return parts.length;
+    },
+    mergeDrift: ({ parts, period }) => api.TokenSet.mergeDrift(parts, period),
+    reveal: ({ source, row }) => set(source).reveal(row),
+    sheet: ({ source }) => set(source).sheet(),
+    inspect: ({ text }) => api.inspectSecret(text),
+    listing: ({ text }) => api.parseListing(text).length,
+    close() {
+      dropAll();
+      for (const v of plaintexts.values()) if (v instanceof Uint8Array) v.fill(0);
+      plaintexts.clear();
+      return null;
+    },
+  };
+}

@@ -262,7 +262,11 @@ pub fn parse_listing(text: &str) -> Result<JsValue, JsError> {
 /// a huge file is never read into memory.
 #[wasm_bindgen(js_name = inputSizeProblem)]
 pub fn input_size_problem(bytes: f64) -> Option<String> {
-    let n = if bytes.is_finite() && bytes >= 0.0 { bytes as u64 } else { u64::MAX };
+    let n = if bytes.is_finite() && bytes >= 0.0 {
+        bytes as u64
+    } else {
+        u64::MAX
+    };
     (n > crate::core::limits::MAX_INPUT_BYTES as u64)
         .then(|| crate::core::limits::input_too_large("the file", Some(n)))
 }

@@ -158,6 +158,14 @@ export interface TokenSetRequestOptions extends GraphRequestOptions {
   /** list-all: devices per page. */
   top?: number;
 }
+/** What the resolve-users answer says about one user. */
+export type UserState = "found" | "guest" | "disabled" | "notFound" | "failed" | "missing";
+export interface ResolvedUser { upn: string; requestId: string; state: UserState; objectId: string | null;
+  userPrincipalName: string | null; userType: string | null; accountEnabled: boolean | null; status: number | null; message: string | null }
+export interface TokenUser { record: number; serialNumber: string; user: string | null; state: UserState; objectId: string | null }
+/** The resolve-users answer(s) read against the set (TokenSet.resolveUsers). */
+export interface UserResolution { users: ResolvedUser[]; tokens: TokenUser[]; found: number; notFound: number; guests: number;
+  disabled: number; missing: number; diagnostics: FileDiagnostic[] }
 /** A finding about a request (a guest or a disabled user…). */
 export interface RequestWarning { severity: "error" | "warning" | "info"; code: string; message: string }
 /** One Graph request: display fields (no key) and copy fields (SECRET). */
@@ -443,7 +451,10 @@ const FIELD_NAMES: [(&str, &str); 8] = [
 
 /// The `TokenFields` name of a Graph field, if it is one a person can edit.
 fn js_field(graph: &str) -> Option<&'static str> {
-    FIELD_NAMES.iter().find(|(_, g)| *g == graph).map(|(js, _)| *js)
+    FIELD_NAMES
+        .iter()
+        .find(|(_, g)| *g == graph)
+        .map(|(js, _)| *js)
 }
 
 /// An echoed value, escaped for display.
@@ -480,7 +491,9 @@ impl ReportOut<'_> {
             if let Some(c) = d.record.and_then(|r| counts.get_mut(r)) {
                 c[d.severity as usize] += 1;
             }
-            if let (Severity::Error, Some(r), Some(f)) = (d.severity, d.record, d.field.and_then(js_field)) {
+            if let (Severity::Error, Some(r), Some(f)) =
+                (d.severity, d.record, d.field.and_then(js_field))
+            {
                 if let Some(list) = fields.get_mut(r).filter(|l| !l.contains(&f)) {
                     list.push(f);
                 }
@@ -665,7 +678,10 @@ struct WarningOut {
 
 impl State {
     /// The requests of `o` for the set, with the records each concerns (0-based, in the set).
-    fn build(&self, o: &RequestOpts) -> Result<(RequestKind, Vec<usize>, Vec<GraphRequest>), JsError> {
+    fn build(
+        &self,
+        o: &RequestOpts,
+    ) -> Result<(RequestKind, Vec<usize>, Vec<GraphRequest>), JsError> {
         let kind = args::request_kind(&o.request)?;
         let options = RequestOptions {
             kind,
@@ -694,7 +710,11 @@ impl State {
             },
             inventory: InventoryQuery {
                 available_only: o.available_only,
-                top: o.top.map(|t| args::count("top", t, 1.0, 999.0)).transpose()?.map(|t| t as u32),
+                top: o
+                    .top
+                    .map(|t| args::count("top", t, 1.0, 999.0))
+                    .transpose()?
+                    .map(|t| t as u32),
             },
         };
         let requests = build_requests_with(&tokens, &options, &inputs)
@@ -1181,7 +1201,9 @@ impl TokenSet {
         let format = render::Format::parse(format)
             .filter(|f| *f != render::Format::Json)
             .ok_or_else(|| {
-                JsError::new("format must be \"http\", \"powershell\", \"curl\" or \"powershell-script\"")
+                JsError::new(
+                    "format must be \"http\", \"powershell\", \"curl\" or \"powershell-script\"",
+                )
             })?;
         let (kind, _, mut requests) = s.build(&o)?;
         let text = WipedText::from(render::document(&requests, format));
@@ -1201,6 +1223,26 @@ impl TokenSet {
         let out = json_value(&serde_json::json!({ "fileName": file_name, "text": null }))?;
         set_texts(&out, &[("text", Some(text.0.as_str()))])?;
         Ok(out)
+    }
+
+    /// The pasted answer(s) of the resolve-users step read against the set's users: per user
+    /// found, a guest, disabled, not found or not answered (HW501–HW504), and the object id each
+    /// token's requests will use. `user` is the user given for every token, if any. Escaped.
+    #[wasm_bindgen(js_name = resolveUsers, unchecked_return_type = "UserResolution")]
+    pub fn resolve_users(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] answers: Vec<String>,
+        user: Option<String>,
+    ) -> Result<JsValue, JsError> {
+        let s = self.state()?;
+        let (chosen, tokens) = s.selection(None)?;
+        let texts: Vec<&str> = answers.iter().map(String::as_str).collect();
+        let mut r = read_users(&tokens, user.as_deref().filter(|u| !u.is_empty()), &texts)
+            .map_err(|e| JsError::new(&format!("resolved users: {e}")))?;
+        for t in &mut r.tokens {
+            t.record = chosen[t.record];
+        }
+        json_value(&r)
     }
 
     /// Checks the set again with other options (the default hash for records that state none,

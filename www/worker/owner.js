@@ -110,6 +110,7 @@ export function ownerOps(api) {
       return set(built.source).requestsDocument(built.options, format);
     },
     reconcile: ({ source, response, options }) => set(source).reconcile(response, options),
+    resolveUsers: ({ source, answers, user }) => set(source).resolveUsers(answers, user ?? null),
     codes: ({ source, time, rows }) => set(source).codes(time, rows),
     verify: ({ source, row, typed, time }) => set(source).verify(row, typed, time),
     scan({ source, row, typed, time, parts }) {

@@ -11,6 +11,7 @@ import { resultView } from '../results.js';
 import { requestCard, expiry } from '../widgets/request-card.js';
 import { mountReconcile } from '../widgets/reconcile.js';
 import { mountSheet } from '../widgets/sheet.js';
+import { mountUserResolution } from '../widgets/user-resolution.js';
 import { stepState, needTokens } from '../ui.js';
 
 /** The form's inputs, by the name the engine's catalogue (`needs`) and the request options use;
@@ -21,6 +22,7 @@ const INPUTS = {
   deviceId: { sel: '#graph-device', used: (k) => k.needs.deviceId !== 'no' },
   serial: { sel: '#graph-serial', used: (k) => k.needs.serial !== 'no' },
   users: { sel: '#graph-users', used: (k) => k.needs.resolvedUsers !== 'no', list: true },
+  listing: { sel: '#graph-listing', used: (k) => k.needs.listing !== 'no', list: true },
   userMethods: { sel: '#graph-methods', used: (k) => k.needs.userMethods !== 'no', list: true },
   availableOnly: { sel: '#graph-available', used: (k) => k.inventory, check: true },
   top: { sel: '#graph-top', used: (k) => k.inventory, number: true },
@@ -40,6 +42,7 @@ export function mountSend(steps) {
   const catalogue = () => facts.requestKinds.find((k) => k.kind === kind.value);
   const reconcile = mountReconcile({ useDevice, plan: () => (shown?.kind === 'create-bulk' ? shown : null) });
   const sheet = mountSheet();
+  const users = mountUserResolution($('#graph-users'), $('#graph-user'), $('#graph-users-report'));
 
   const chunk = $(INPUTS.chunk.sel);
   chunk.defaultValue = chunk.value = String(facts.defaultChunk);
@@ -175,6 +178,6 @@ export function mountSend(steps) {
   refresh();
 
   return {
-    clear() { clearTimeout(timer); stopTick?.(); stopTick = null; shown = null; view.clear(); reconcile.clear(); sheet.clear(); kind.value = facts.defaultKind; fields(); },
+    clear() { clearTimeout(timer); stopTick?.(); stopTick = null; shown = null; view.clear(); reconcile.clear(); sheet.clear(); users.clear(); kind.value = facts.defaultKind; fields(); },
   };
 }

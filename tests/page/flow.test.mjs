@@ -129,6 +129,25 @@ async function fullWorkflow(page) {
   assert.deepEqual(rows, expected.tokens.map((t) => [t.serialNumber, t.result]));
 }
 
+/** Records what a page requests and logs; `check(url)` asserts it asked for nothing but the file
+ *  at `url` (and blob:/data:), logged no error and no secret. */
+function watch(page) {
+  const requests = [];
+  const logged = [];
+  const errors = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => { logged.push(m.text()); if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  return {
+    check(url) {
+      assert.deepEqual(requests.filter((u) => !u.startsWith(url) && !/^(blob|data):/.test(u)), [],
+        'nothing but the file itself (and blob:/data:) was requested');
+      assert.deepEqual(errors, [], 'console errors');
+      for (const secret of SECRETS) assert.ok(!logged.some((m) => m.includes(secret)), 'a secret appeared in the console');
+    },
+  };
+}
+
 test('full workflow on a 20-token file: diagnostics, a device code\'s drift, variants, a copied request, Graph\'s answer', async () => {
   const { page, assertClean } = await env.open({ hash: '#load', permissions: CLIP });
   await fullWorkflow(page);
@@ -155,21 +174,13 @@ test('Firefox ESR: the single offline file from file:// runs the same workflow a
     const raw = await browser.newPage();
     await raw.setViewport({ width: 1280, height: 900 });
     const page = adapt(raw);
-    const requests = [];
-    const logged = [];
-    const errors = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('console', (m) => { logged.push(m.text()); if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    const seen = watch(page);
     const url = pathToFileURL(single).href;
     await page.goto(`${url}#load`);
     await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 15000 });
     await fullWorkflow(page);
     await screenshot(page, 'flow-send-single-file-firefox');
-    assert.deepEqual(requests.filter((u) => !u.startsWith(url) && !/^(blob|data):/.test(u)), [],
-      'nothing but the file itself (and blob:/data:) was requested');
-    assert.deepEqual(errors, [], 'console errors');
-    for (const secret of SECRETS) assert.ok(!logged.some((m) => m.includes(secret)), 'a secret appeared in the console');
+    seen.check(url);
   } finally {
     await browser.close();
   }
@@ -184,21 +195,13 @@ test('the single offline file (dist/hwoath.html) from file:// with the network o
     await context.setOffline(true);
     await context.route('**/*', (route) => (/^(file|blob|data):/.test(route.request().url()) ? route.continue() : route.abort()));
     const page = await context.newPage();
-    const requests = [];
-    const logged = [];
-    const errors = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('console', (m) => { logged.push(m.text()); if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    const seen = watch(page);
     const url = pathToFileURL(single).href;
     await page.goto(`${url}#load`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
     await fullWorkflow(page);
     await screenshot(page, 'flow-send-single-file');
-    assert.deepEqual(requests.filter((u) => !u.startsWith(url) && !/^(blob|data):/.test(u)), [],
-      'nothing but the file itself (and blob:/data:) was requested');
-    assert.deepEqual(errors, [], 'console errors');
-    for (const secret of SECRETS) assert.ok(!logged.some((m) => m.includes(secret)), 'a secret appeared in the console');
+    seen.check(url);
   } finally {
     await context.close();
   }

@@ -95,7 +95,7 @@ export function mountTable() {
       h('td', {}, secretCell(t)),
       h('td', { class: 'cell-code' }, t.hasCode && !t.removed ? codes.cell(t.index) : missing()),
       h('td', {}, status),
-      h('td', { class: 'cell-actions' }, actions));
+      h('td', {}, h('div', { class: 'cell-actions' }, actions)));
   }
 
   function verifyRow(t) {

@@ -754,7 +754,7 @@ fn edits_and_removals_recheck_the_set_and_keep_the_numbers() {
     assert_eq!(r["rows"][1]["valid"], true);
     assert_eq!(r["rows"][1]["line"], before["rows"][1]["line"]);
     assert_eq!(r["summary"]["invalid"], 1);
-    let r = plain(&mixed.edit(2.0, obj(r#"{"secretKey":"jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp","timeIntervalInSeconds":45}"#)).unwrap());
+    let r = plain(&mixed.edit(2.0, obj(r#"{"secret":"jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp","timeIntervalInSeconds":45}"#)).unwrap());
     let codes = codes_of(&r, 2);
     assert!(
         codes.contains(&"HW110".to_string()) && codes.contains(&"HW210".to_string()),
@@ -804,7 +804,7 @@ fn edits_and_removals_recheck_the_set_and_keep_the_numbers() {
 #[wasm_bindgen_test]
 fn from_fields_writes_the_body_and_reports_like_a_file() {
     let set = TokenSet::from_fields(obj(
-        r#"{"serialNumber":"12345","manufacturer":"Token2","model":"C202","secretKey":"jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp","timeIntervalInSeconds":30,"hashFunction":"hmacsha1","displayName":"Spare","assignTo":"0cadbf92-1111-4222-8333-444455556666"}"#,
+        r#"{"serialNumber":"12345","manufacturer":"Token2","model":"C202","secret":"jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp","timeIntervalInSeconds":30,"hashFunction":"hmacsha1","displayName":"Spare","user":"0cadbf92-1111-4222-8333-444455556666"}"#,
     ))
     .unwrap();
     let r = report(&set);
@@ -822,7 +822,7 @@ fn from_fields_writes_the_body_and_reports_like_a_file() {
         json!({"@contentId":"1","serialNumber":"12345","manufacturer":"Token2","model":"C202","secretKey":"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP","timeIntervalInSeconds":30,"hashFunction":"hmacsha1","displayName":"Spare","assignTo":{"id":"0cadbf92-1111-4222-8333-444455556666"}})
     );
     let bad = TokenSet::from_fields(obj(
-        r#"{"serialNumber":"1","manufacturer":"M","model":"X","secretKey":"AB1C","timeIntervalInSeconds":45,"hashFunction":"sha512"}"#,
+        r#"{"serialNumber":"1","manufacturer":"M","model":"X","secret":"AB1C","timeIntervalInSeconds":45,"hashFunction":"sha512"}"#,
     ))
     .unwrap();
     let r = report(&bad);
@@ -831,7 +831,7 @@ fn from_fields_writes_the_body_and_reports_like_a_file() {
         assert!(codes.contains(&c.to_string()), "{c} in {codes:?}");
     }
     assert!(TokenSet::from_fields(obj(r#"{"serialNumber":"1"}"#)).is_err());
-    assert!(TokenSet::from_fields(obj(r#"{"serialNumber":"1","manufacturer":"M","model":"X","secretKey":"A","timeIntervalInSeconds":30,"hashFunction":"hmacsha1","extra":1}"#)).is_err());
+    assert!(TokenSet::from_fields(obj(r#"{"serialNumber":"1","manufacturer":"M","model":"X","secret":"A","timeIntervalInSeconds":30,"hashFunction":"hmacsha1","extra":1}"#)).is_err());
 }
 
 #[wasm_bindgen_test]

@@ -170,11 +170,13 @@ async function chromiumScan() {
     const resp = await page.goto(server.url);
     const out = { version: browser.version(), pageStatus: resp.status(), results: [], parallel: [] };
     for (const c of CASES) {
-      // Any code will do: findDrift always scans the whole range.
+      // Any code will do: findDrift always scans the whole range. The page's own wasm and glue
+      // (www/pkg), instantiated here on the page's thread for this one measurement only.
       const r = await page.evaluate(`(async () => {
         const measure = ${measure.toString()};
-        const { loadEngine } = await import(new URL('./js/engine.js', location.href).href);
-        const m = await loadEngine(); // the page's own loading (no fetch: its CSP has no connect-src)
+        const { wasmBytes } = await import(new URL('./pkg/hwoath_wasm.js', location.href).href);
+        const m = await import(new URL('./pkg/hwoath.js', location.href).href);
+        m.initSync({ module: await wasmBytes() });
         const o = { hashFunction: '${c.graph}', period: ${PERIOD}, time: ${TIME}, codes: ['000000'] };
         const t0 = performance.now();
         const first = m.findDrift('${c.b32}', o);
@@ -185,19 +187,26 @@ async function chromiumScan() {
       if (r.scannedSteps !== TWO_YEARS_STEPS) throw new Error(`scanned ${r.scannedSteps}, expected ${TWO_YEARS_STEPS}`);
       out.results.push({ hash: c.name, ...r });
     }
-    // The page's own scan (window.hwoathScan, www/js/worker-client.js): the range split across
-    // its worker pool, wall time of whole scans (async, so timed per scan rather than by
-    // `measure`). The workers load with the page; wait for them.
+    // The page's own scan (window.hwoathScan, www/js/workers.js scanDrift): the owner worker holds
+    // a one-token set of the key (the page's "one token by hand" form), sends each scan worker the
+    // record over a MessagePort, the pool scans its share, the owner merges. Wall time of whole
+    // scans (async, so timed per scan rather than by `measure`). The workers load with the page.
+    await page.goto(server.url);
     await page.waitForSelector('html[data-worker="ready"]');
+    const half = (TWO_YEARS_STEPS - 1) / 2;
     for (const c of CASES) {
       const r = await page.evaluate(`(async () => {
-        const { POOL_SIZE } = await import(new URL('./js/worker-client.js', location.href).href);
-        const o = { hashFunction: '${c.graph}', period: ${PERIOD}, time: ${TIME}, codes: ['000000'] };
-        const scan = async () => { const t0 = performance.now(); const r = await window.hwoathScan('${c.b32}', o); return { ms: performance.now() - t0, steps: r.result.scannedSteps }; };
+        const { call, POOL_SIZE } = await import(new URL('./js/workers.js', location.href).href);
+        await call('fields', { fields: { serialNumber: '2300000000001', manufacturer: 'Token2', model: 'C202',
+          secret: '${c.b32}', timeIntervalInSeconds: ${PERIOD}, hashFunction: '${c.graph}' } });
+        const args = { source: 'file', row: 0, typed: '000000', time: ${TIME}, period: ${PERIOD},
+          range: { fromSteps: -${half}, toSteps: ${half} } };
+        const scan = async () => { const t0 = performance.now(); const r = await window.hwoathScan(args); return { ms: performance.now() - t0, steps: r.result.scannedSteps }; };
         const first = await scan();
         const times = [];
         for (let i = 0; i < 7; i += 1) times.push((await scan()).ms);
         times.sort((a, b) => a - b);
+        await call('close');
         return { coldMs: first.ms, scannedSteps: first.steps, median: times[times.length >> 1], min: times[0], max: times[times.length - 1], workers: POOL_SIZE };
       })()`);
       if (r.scannedSteps !== TWO_YEARS_STEPS) throw new Error(`page scan covered ${r.scannedSteps}, expected ${TWO_YEARS_STEPS}`);

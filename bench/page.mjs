@@ -9,10 +9,10 @@
 // (b) Time from navigation to a ready page: body[data-ready="true"] and every worker ready
 //     (html[data-worker="ready"]), in headless Chromium, a fresh context per run; median of --runs,
 //     for the served www/ and for dist/hwoath.html from file://.
-// (c) A 10,000-token file validated (`parseTokens`) and normalised (`normalize`) in a worker started
-//     by the page's own engine.js `spawnWorker` (the worker protocol of js/worker-client.js): wall
-//     time per call (post, work, result back) and the worker's own `ms`, against a bare `JSON.parse`
-//     of the same text in the same page. Medians of 5.
+// (c) A 10,000-token file through the page's own owner worker (js/workers.js `call`, as the steps
+//     call it): open (TokenSet.open + the report back), normalized, variants, the bulk requests;
+//     wall time per call (post, work, answer back) and the worker's own `ms`, against a bare
+//     `JSON.parse` of the same text in the same page. Medians of 5.
 // (d) The same file through the TokenSet handle in a module worker of the page: open, report,
 //     normalized, variants, a bulk request, sheet, codes, an edit, each against JSON.parse in that
 //     worker (issue 12's targets). See TOKEN_SET_WORKER below.
@@ -195,43 +195,35 @@ try {
   await page.goto(server.url);
   await page.waitForSelector('body[data-ready="true"]');
   out.tokens = await page.evaluate(async (text) => {
-    const { spawnWorker } = await import(new URL('./js/engine.js', location.href).href);
-    const w = spawnWorker('bench');
-    await new Promise((resolve) => { w.addEventListener('message', function on(e) { if (e.data.ready) { w.removeEventListener('message', on); resolve(); } }); });
-    let id = 0;
-    const call = (op, args) => new Promise((resolve, reject) => {
-      const mine = ++id;
-      const t0 = performance.now();
-      w.addEventListener('message', function on(e) {
-        if (e.data.id !== mine || e.data.progress) return;
-        w.removeEventListener('message', on);
-        if (e.data.ok) resolve({ wall: performance.now() - t0, ms: e.data.ms, result: e.data.result }); else reject(new Error(e.data.error));
-      });
-      w.postMessage({ id: mine, op, args });
-    });
+    // The page's own owner worker (js/workers.js), as the Load, Check and Send steps call it.
+    const { call } = await import(new URL('./js/workers.js', location.href).href);
     const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
+    const timed = async (op, args) => { const t0 = performance.now(); const r = await call(op, args); return { wall: performance.now() - t0, ms: r.ms, result: r.result }; };
     const res = { bytes: text.length };
-    for (const op of ['parseTokens', 'normalize']) {
-      const first = await call(op, [text, {}]);
+    const ops = [
+      ['open', { input: text, options: {} }, (r) => ({ records: r.rows.length, valid: r.summary.valid })],
+      ['normalized', { skipInvalid: false }, (r) => ({ written: r.written, skipped: r.skipped.length })],
+      ['variants', { options: { copies: 1 } }, (r) => ({ variants: r.variants.length, refusals: r.refusals.length })],
+      ['requests', { source: 'file', options: { request: 'create-bulk' } }, (r) => ({ requests: r.requests.length, records: r.requests.reduce((n, q) => n + q.records.length, 0) })],
+    ];
+    for (const [op, args, what] of ops) {
+      const first = await timed(op, args);
       const runs = [first];
-      for (let i = 0; i < 4; i += 1) runs.push(await call(op, [text, {}]));
-      const r = first.result;
-      // What was done: every record read and valid; the whole normalised file written.
-      const done = op === 'parseTokens' ? { records: r.records.length, valid: r.report.valid } : { jsonChars: r.json?.length ?? 0, skipped: r.skipped.length };
-      res[op] = { firstWall: first.wall, wall: med(runs.map((x) => x.wall)), ms: med(runs.map((x) => x.ms)), done };
+      for (let i = 0; i < 4; i += 1) runs.push(await timed(op, args));
+      res[op] = { firstWall: first.wall, wall: med(runs.map((x) => x.wall)), ms: med(runs.map((x) => x.ms)), done: what(first.result) };
     }
     const parses = [];
     let sink = 0;
     for (let i = 0; i < 9; i += 1) { const t0 = performance.now(); sink += JSON.parse(text).value.length; parses.push(performance.now() - t0); }
     res.jsonParsed = sink / 9;
     res.jsonParse = med(parses);
-    w.terminate();
+    await call('close');
     return res;
   }, text);
   out.tokenSet = await tokenSetInWorker(browser, text);
   const d = out.tokens;
-  if (d.parseTokens.done.records !== TOKENS || d.parseTokens.done.valid !== TOKENS || d.normalize.done.skipped !== 0
-    || !(d.normalize.done.jsonChars > 0) || d.jsonParsed !== TOKENS) {
+  if (d.open.done.records !== TOKENS || d.open.done.valid !== TOKENS || !d.normalized.done.written || d.normalized.done.skipped !== 0
+    || d.variants.done.variants !== TOKENS || d.variants.done.refusals !== 0 || d.requests.done.records !== TOKENS || d.jsonParsed !== TOKENS) {
     throw new Error(`the ${TOKENS}-token file was not fully processed: ${JSON.stringify(d)}`);
   }
 
@@ -290,8 +282,8 @@ console.log(`  ${'dist/hwoath.html'.padEnd(28)} ${f1(kb(s.raw)).padStart(8)} KB 
 console.log(`\n(b) navigation → ready (body[data-ready] and all workers), median of ${RUNS} fresh contexts`);
 for (const [k, xs] of Object.entries(out.ready)) console.log(`  ${(k === 'file' ? 'file:// dist/hwoath.html' : 'served www/').padEnd(28)} ${f1(median(xs)).padStart(8)} ms  (min ${f1(Math.min(...xs))}, max ${f1(Math.max(...xs))})`);
 const k = out.tokens;
-console.log(`\n(c) ${TOKENS.toLocaleString('en-US')}-token file (${f1(kb(k.bytes))} KB) in a worker, median of 5 (first call in brackets)`);
-for (const op of ['parseTokens', 'normalize']) {
+console.log(`\n(c) ${TOKENS.toLocaleString('en-US')}-token file (${f1(kb(k.bytes))} KB) through the page's owner worker (post, work, answer back), median of 5 (first call in brackets)`);
+for (const op of ['open', 'normalized', 'variants', 'requests']) {
   console.log(`  ${op.padEnd(28)} ${f1(k[op].wall).padStart(8)} ms wall [${f1(k[op].firstWall)}], ${f1(k[op].ms)} ms in the worker  = ${f1(k[op].wall / k.jsonParse)}× JSON.parse`);
 }
 console.log(`  ${'JSON.parse (page)'.padEnd(28)} ${f1(k.jsonParse).padStart(8)} ms`);

@@ -45,8 +45,10 @@ def cyclonedx(triple):
     for f in generated():
         name = pathlib.Path(f).name
         for p in members:
-            prefix = f"{p['name']}_"
-            if name.startswith(prefix) and name.endswith(f"_{triple}.cdx.json"):
+            # Named after the crate (hwoath_pgp_…), in the package's own directory.
+            here = pathlib.Path(f).parent == pathlib.Path(p["manifest_path"]).parent
+            prefix = f"{p['name'].replace('-', '_')}_"
+            if here and name.startswith(prefix) and name.endswith(f"_{triple}.cdx.json"):
                 kind = name[len(prefix):-len(f"_{triple}.cdx.json")]
                 found[(p["name"], kind)] = f
     return found
@@ -71,8 +73,26 @@ def clean(value, here):
     return value
 
 
-def write(src, dest, artefacts, binary=None):
-    bom = clean(json.loads(pathlib.Path(src).read_text()), root)
+def compiled(package, triple):
+    """name@version of every crate cargo resolves for `package` alone on `triple` (normal
+    dependencies, features as a build of that package unifies them: what is compiled into it)."""
+    tree = subprocess.run(["cargo", "tree", "--locked", "-p", package, "-e", "normal", "--target", triple,
+                           "--prefix", "none", "-f", "{p}"], cwd=root, check=True, capture_output=True, text=True).stdout
+    return {f"{w[0]}@{w[1][1:]}" for w in (line.split() for line in tree.splitlines() if line.strip())}
+
+
+def only(bom, keep):
+    """The SBOM cut to the crates in `keep`: cargo-cyclonedx resolves the whole workspace, so a
+    package's SBOM would also name crates (and features' crates) only another member pulls in."""
+    bom["components"] = [c for c in bom.get("components", []) if f"{c['name']}@{c['version']}" in keep]
+    refs = {c["bom-ref"] for c in bom["components"]} | {bom["metadata"]["component"]["bom-ref"]}
+    bom["dependencies"] = [{**d, "dependsOn": [r for r in d.get("dependsOn", []) if r in refs]}
+                           for d in bom.get("dependencies", []) if d["ref"] in refs]
+    return bom
+
+
+def write(src, dest, artefacts, package, triple, binary=None):
+    bom = only(clean(json.loads(pathlib.Path(src).read_text()), root), compiled(package, triple))
     bom.pop("serialNumber", None)
     md = bom.setdefault("metadata", {})
     md.setdefault("properties", []).extend({"name": "hwoath:artefact", "value": a} for a in artefacts)
@@ -86,7 +106,7 @@ found = cyclonedx("wasm32-unknown-unknown")
 for (package, kind), f in sorted(found.items()):
     if "cdylib" in kind.split("-"):
         dest = f"{package}-{args.version}-wasm32.cdx.json"
-        write(f, dest, ["hwoath.html", f"hwoath-{args.version}.tgz"])
+        write(f, dest, ["hwoath.html", f"hwoath-{args.version}.tgz"], package, "wasm32-unknown-unknown")
         made.append(dest)
 for f in found.values():
     os.remove(f)
@@ -98,7 +118,7 @@ for triple, name in targets.items():
     if ("hwoath", "bin") not in found:
         sys.exit(f"sbom.py: cargo-cyclonedx wrote no SBOM for the hwoath binary on {triple}")
     dest = f"hwoath-{args.version}-{name}.cdx.json"
-    write(found[("hwoath", "bin")], dest, [binary], out / binary)
+    write(found[("hwoath", "bin")], dest, [binary], "hwoath", triple, out / binary)
     made.append(dest)
     for f in found.values():
         os.remove(f)

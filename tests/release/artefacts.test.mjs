@@ -103,7 +103,8 @@ function cli() {
     .map((l) => l.trim().split(/\s+/)[0]).filter((s) => s && s !== 'help');
   const walk = (args) => subcommands(args).flatMap((s) => {
     const sub = [...args, s];
-    return [[sub, [...new Set([...help(sub).matchAll(/(?<![\w-])--[a-z][a-z0-9-]*/g)].map((m) => m[0]))]], ...walk(sub)];
+    // The options are the lines of the Options list (the prose may name another tool's flags).
+    return [[sub, [...new Set([...help(sub).matchAll(/^ +(?:-[A-Za-z0-9], )?(--[a-z][a-z0-9-]*)/gm)].map((m) => m[1]))]], ...walk(sub)];
   });
   const all = walk([]);
   assert.ok(all.length >= 9, 'subcommands found in --help');

@@ -1,5 +1,6 @@
 // The release's CLI binaries (dist/release/hwoath-VERSION-*), run the way an admin would, on the
-// CLI contract cases (validate, normalize, totp, drift, graph, plus verify and inspect), against
+// CLI contract cases (validate, normalize, totp, drift, graph, plus verify, inspect, decrypt and
+// key new's refusal), against
 // the native build of this checkout: stdout, stderr and the exit code must be identical, bytes
 // included (the CLI writes \n line ends on every system, Windows too), except Windows' own
 // wording of an I/O error (osText below).
@@ -30,7 +31,10 @@ const FILES = {
   'duplicates.json': 'invalid/duplicate_serial.json',
   'legacy.csv': 'valid/legacy.csv',
   'listing.json': 'listing/page1.json',
+  'tokens.json.asc': 'pgp/password-only.json.asc',
 };
+// Passphrase files (the first line is the passphrase): the message's, a wrong one, a weak one.
+const PASSPHRASES = { 'pass.txt': 'harbor lantern quiet 7 moss\n', 'wrong.txt': 'not the password\n', 'weak.txt': 'password1\n' };
 const later = (t, steps) => String(t + steps * 30);
 const code = (secret, time, extra = []) => execFileSync(nativeCli(), ['totp', '--secret', secret, '--time', String(time), ...extra], { encoding: 'utf8' }).trim();
 
@@ -60,6 +64,12 @@ function cases() {
     ['graph activate, PowerShell', ['graph', 'graph.json', '--request', 'activate', '--serial', '865923712', '--device-id', DEVICE, '--time', String(t), '--format', 'powershell']],
     ['graph assign, JSON', ['graph', 'graph.json', '--request', 'assign', '--user', 'amy@contoso.com', '--serial', '865923712', '--device-id', DEVICE]],
     ['graph, a missing option (exit 2)', ['graph', 'graph.json', '--request', 'activate']],
+    ['graph resolve-users, JSON', ['graph', 'legacy.csv', '--request', 'resolve-users']],
+    ['graph list-all, available only', ['graph', 'graph.json', '--request', 'list-all', '--available-only', '--top', '50', '--format', 'curl']],
+    ['decrypt a password-only message to standard output', ['decrypt', 'tokens.json.asc', '--passphrase-file', 'pass.txt', '--out', '-']],
+    ['validate an encrypted file in memory', ['validate', 'tokens.json.asc', '--passphrase-file', 'pass.txt']],
+    ['decrypt, a wrong password (exit 2)', ['decrypt', 'tokens.json.asc', '--passphrase-file', 'wrong.txt', '--out', '-']],
+    ['key new, a weak passphrase refused (exit 2)', ['key', 'new', '--name', 'Amy Admin', '--email', 'amy@contoso.example', '--out', 'keys', '--passphrase-file', 'weak.txt']],
   ];
 }
 
@@ -68,6 +78,8 @@ let expected;  // the native build's answers, by case name
 before(() => {
   work = tempDir('hwoath-cli-');
   for (const [name, src] of Object.entries(FILES)) fs.copyFileSync(path.join(fixtures, src), path.join(work.dir, name));
+  for (const [name, text] of Object.entries(PASSPHRASES)) fs.writeFileSync(path.join(work.dir, name), text);
+  fs.mkdirSync(path.join(work.dir, 'keys'));
   expected = new Map(cases().map(([name, args, input]) => [name, run(nativeCli(), args, { cwd: work.dir, input })]));
   // The contract itself: every outcome appears among the cases.
   assert.deepEqual([...new Set([...expected.values()].map((r) => r.status))].sort(), [0, 1, 2]);
@@ -146,7 +158,7 @@ test('Windows under Wine: a console PE without a timestamp, importing only Windo
   assert.equal(pe.readUInt16LE(at + 4), 0x8664, 'x86-64');
   assert.equal(pe.readUInt32LE(at + 8), 0, 'COFF TimeDateStamp is 0 (reproducible)');
   assert.equal(pe.readUInt16LE(at + 24 + 68), 3, 'console subsystem');
-  const dlls = [...execFileSync('x86_64-w64-mingw32-objdump', ['-p', exe], { encoding: 'utf8' }).matchAll(/DLL Name: (\S+)/g)].map((m) => m[1].toLowerCase());
+  const dlls = [...execFileSync('x86_64-w64-mingw32-objdump', ['-p', exe], { encoding: 'utf8', maxBuffer: 64 << 20 }).matchAll(/DLL Name: (\S+)/g)].map((m) => m[1].toLowerCase());
   const system = ['kernel32.dll', 'ntdll.dll', 'msvcrt.dll', 'bcryptprimitives.dll', 'userenv.dll', 'ws2_32.dll', 'advapi32.dll'];
   assert.deepEqual(dlls.filter((d) => !system.includes(d) && !d.startsWith('api-ms-win-')), [], 'no MinGW runtime DLL to ship');
 

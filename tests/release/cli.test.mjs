@@ -8,7 +8,8 @@
 //   - aarch64 musl: under qemu-user (Debian's qemu-aarch64), empty environment;
 //   - Windows: under Wine (Debian's wine 8.0, a temporary WINEPREFIX, WINEDEBUG=-all), also with
 //     files given as Windows paths (C:\…, backslashes, a space) and a file as Windows PowerShell 5
-//     writes it (`>` / Out-File: UTF-16 LE with a byte order mark, CRLF).
+//     writes it (`>` / Out-File: UTF-16 LE with a byte order mark, CRLF). The DLLs it may import
+//     are Windows' own (bcrypt.dll: the operating system's randomness for `hwoath key new`).
 // Wine 8.0 lacks bcryptprimitives.dll (Windows 10+ has it; Rust's std imports ProcessPrng from
 // it): tests/release/wine/bcryptprimitives.c stands in for it in the temporary prefix.
 //   node --test tests/release/cli.test.mjs        (after bash scripts/release.sh)
@@ -159,7 +160,7 @@ test('Windows under Wine: a console PE without a timestamp, importing only Windo
   assert.equal(pe.readUInt32LE(at + 8), 0, 'COFF TimeDateStamp is 0 (reproducible)');
   assert.equal(pe.readUInt16LE(at + 24 + 68), 3, 'console subsystem');
   const dlls = [...execFileSync('x86_64-w64-mingw32-objdump', ['-p', exe], { encoding: 'utf8', maxBuffer: 64 << 20 }).matchAll(/DLL Name: (\S+)/g)].map((m) => m[1].toLowerCase());
-  const system = ['kernel32.dll', 'ntdll.dll', 'msvcrt.dll', 'bcryptprimitives.dll', 'userenv.dll', 'ws2_32.dll', 'advapi32.dll'];
+  const system = ['kernel32.dll', 'ntdll.dll', 'msvcrt.dll', 'bcryptprimitives.dll', 'bcrypt.dll', 'userenv.dll', 'ws2_32.dll', 'advapi32.dll'];
   assert.deepEqual(dlls.filter((d) => !system.includes(d) && !d.startsWith('api-ms-win-')), [], 'no MinGW runtime DLL to ship');
 
   startWine();

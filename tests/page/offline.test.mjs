@@ -9,7 +9,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { start, cli, root, ARGS, CSP, screenshot } from './harness.mjs';
+import { start, cli, root, ARGS, CSP, screenshot, BROWSERS } from './harness.mjs';
+import { launchFirefox, adapt } from './firefox.mjs';
 
 const SINGLE = path.join(root, 'dist', 'hwoath.html');
 const DEMO = path.join(root, 'www/demo/token2-demo.json');
@@ -162,6 +163,34 @@ test('served page: the same load writes nothing to browser storage', async () =>
     assert.deepEqual(errors, []);
     await assertNoStorage(page);
   } finally {
+    await env.close();
+  }
+});
+
+test('Firefox ESR: the single file from file:// and the served page write nothing to browser storage', { skip: !BROWSERS.includes('firefox') && 'HWOATH_BROWSERS has no firefox' }, async () => {
+  const env = await start({ browser: 'firefox' });
+  const browser = await launchFirefox(root);
+  try {
+    for (const url of [`${pathToFileURL(SINGLE).href}#load`, `${env.server.url}#load`]) {
+      const raw = await browser.newPage();
+      await raw.evaluateOnNewDocument(storageSpy);
+      const page = adapt(raw);
+      const requests = [];
+      const errors = [];
+      page.on('request', (r) => requests.push(r.url()));
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      await page.goto(url);
+      await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 15000 });
+      await page.click('text=Start from the demo');
+      await page.waitForSelector('#token-table tbody tr[data-record] .live-code[data-code]');
+      const origin = url.startsWith('file:') ? url.split('#')[0] : new URL(url).origin;
+      assert.deepEqual(requests.filter((u) => !u.startsWith(origin) && !/^(blob|data):/.test(u)), [], `${url}: nothing but the page itself was requested`);
+      assert.deepEqual(errors, [], `${url}: console errors`);
+      await assertNoStorage(page);
+      await raw.close();
+    }
+  } finally {
+    await browser.close();
     await env.close();
   }
 });

@@ -98,6 +98,10 @@ async function flow(page, t) {
   }
   await open(page, 'for-amy.json.asc', { key: file('amy-private.asc'), passphrase: PASS });
   assert.deepEqual(await summary(page), counts, 'the decrypted file is the CLI\'s');
+  // Byte for byte: the normalised file written from the decrypted tokens is the CLI's of the plaintext.
+  await page.waitForSelector('#normalized-download:not([disabled])');
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#normalized-download')]);
+  assert.equal(fs.readFileSync(await dl.path(), 'utf8'), cli(['normalize', file('tokens.json')]));
   assert.ok((await page.textContent('#file-meta')).includes(`decrypted with key ${fingerprint.match(/.{4}/g).join(' ')}`));
   await screenshot(page, 'pgp-decrypted');
 

@@ -425,7 +425,7 @@ impl Secret {
             )],
         })?;
         let secret = Secret { bytes };
-        if data_len > 0 && data_len % 8 != 0 {
+        if data_len > 0 && !data_len.is_multiple_of(8) {
             let canonical = Zeroizing::new(BASE32_NOPAD.encode(&secret.bytes));
             if canonical.as_bytes() != data {
                 let pos = origin[data_len - 1];

@@ -112,8 +112,14 @@ self.onmessage = (e) => {
     add('normalized()', normalized);
     const [variants, v] = time(() => set.variants());
     add('variants()', variants);
+    const [vary, va] = time(() => set.vary());
+    add('vary() (variants and their set)', vary);
+    va.set.free();
     const [requests, q] = time(() => set.requests({ request: 'create-bulk' }));
     add("requests({request: 'create-bulk'})", requests);
+    const [prepare, pr] = time(() => set.prepare({ request: 'create-bulk' }));
+    add("prepare({request: 'create-bulk'})", prepare);
+    add('requestText(build, 0, curl)', time(() => set.requestText(pr.build, 0, 'curl'))[0]);
     add('sheet()', time(() => set.sheet())[0]);
     add('codes(time) (all rows)', time(() => set.codes(1700000000))[0]);
     add('codes(time, 100 rows)', time(() => set.codes(1700000000, Array.from({ length: 100 }, (_, i) => i)))[0]);
@@ -300,7 +306,9 @@ console.log(`  ${'JSON.parse (page)'.padEnd(28)} ${f1(k.jsonParse).padStart(8)} 
 const ts = out.tokenSet.ms;
 const base = ts['JSON.parse'];
 // Issue 12: open ≤ 5× JSON.parse; each later action (normalized, variants, a bulk request) ≤ 1×.
-const TS_TARGET = { 'TokenSet.open': 5, 'normalized()': 1, 'variants()': 1, "requests({request: 'create-bulk'})": 1 };
+// The page works through vary() and prepare() (the eager variants() and requests() stay for simple
+// callers, and are shown for comparison).
+const TS_TARGET = { 'TokenSet.open': 5, 'normalized()': 1, 'vary() (variants and their set)': 1, "prepare({request: 'create-bulk'})": 1 };
 console.log(`\n(d) TokenSet in a page worker, ${TOKENS.toLocaleString('en-US')} tokens, medians of 7 inside the worker, as multiples of JSON.parse there (${f1(base)} ms)`);
 for (const [name, ms] of Object.entries(ts)) {
   if (name === 'JSON.parse') continue;

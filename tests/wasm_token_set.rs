@@ -309,10 +309,7 @@ fn variants_of_the_set_and_of_one_record() {
     assert!(message(set.variants(opt(r#"{"record":9}"#)).err().unwrap()).contains("row"));
 
     // Refusals are data.
-    let long = "A".repeat(102) + "Q";
-    let refused = open(&format!(
-        r##"{{"@context":"#$delta","value":[{{"@contentId":"1","serialNumber":"77","manufacturer":"M","model":"X","secretKey":"{long}","timeIntervalInSeconds":30,"hashFunction":"hmacsha1"}}]}}"##
-    ));
+    let refused = unvariable();
     let out = plain(&refused.variants(None).unwrap());
     assert_eq!(out["refusals"][0]["code"], "key-too-long");
     assert_eq!(
@@ -331,6 +328,26 @@ fn variants_of_the_set_and_of_one_record() {
         ours["variants"][0]["serialNumber"]
     );
 }
+
+/// A set of one token whose key is too long to vary (key-too-long).
+fn unvariable() -> TokenSet {
+    let long = "A".repeat(102) + "Q";
+    open(&format!(
+        r##"{{"@context":"#$delta","value":[{{"@contentId":"1","serialNumber":"77","manufacturer":"M","model":"X","secretKey":"{long}","timeIntervalInSeconds":30,"hashFunction":"hmacsha1"}}]}}"##
+    ))
+}
+
+/// The fields of a request every view of it has (`graphRequests` has the first six).
+const HEAD_FIELDS: [&str; 8] = [
+    "method",
+    "url",
+    "permission",
+    "role",
+    "note",
+    "records",
+    "fileName",
+    "warnings",
+];
 
 /// The texts of `graphRequests` for the same requests.
 fn old_requests(text: &str, options: &str) -> Vec<Value> {
@@ -359,17 +376,10 @@ fn requests_mask_for_display_and_copy_the_real_texts() {
         let old = old_requests(GOLDEN, &options);
         assert_eq!(ours.len(), old.len(), "{options}");
         for (i, (r, o)) in ours.iter().zip(&old).enumerate() {
-            for k in [
-                "method",
-                "url",
-                "permission",
-                "role",
-                "note",
-                "records",
-                "http",
-                "powershell",
-                "curl",
-            ] {
+            for k in HEAD_FIELDS[..6]
+                .iter()
+                .chain(&["http", "powershell", "curl"])
+            {
                 assert_eq!(r[k], o[k], "{options} {k}");
             }
             assert_eq!(r.get("expiresAt"), o.get("expiresAt"));
@@ -443,6 +453,132 @@ fn requests_mask_for_display_and_copy_the_real_texts() {
             .unwrap()
     )
     .contains("record 2 is invalid"));
+}
+
+#[wasm_bindgen_test]
+fn prepared_requests_show_what_requests_shows_and_render_texts_on_demand() {
+    let set = open(GOLDEN);
+    let secrets = keys(GOLDEN);
+    for options in [
+        r#"{"request":"create-bulk","chunk":2}"#.to_string(),
+        r#"{"request":"create"}"#.to_string(),
+        format!(
+            r#"{{"request":"activate","serial":"865923712","deviceId":"{DEVICE}","time":{TIME}}}"#
+        ),
+        r#"{"request":"list"}"#.to_string(),
+    ] {
+        let eager = plain(&set.requests(obj(&options)).unwrap());
+        let eager = eager.as_array().unwrap();
+        let prepared = plain(&set.prepare(obj(&options)).unwrap());
+        let build = prepared["build"].as_u64().unwrap() as u32;
+        let shown = prepared["requests"].as_array().unwrap();
+        assert_eq!(shown.len(), eager.len(), "{options}");
+        for (i, (p, e)) in shown.iter().zip(eager).enumerate() {
+            for k in HEAD_FIELDS.iter().chain(&["bodyMasked"]) {
+                assert_eq!(p[k], e[k], "{options} {k}");
+            }
+            assert_eq!(p.get("expiresAt"), e.get("expiresAt"));
+            assert_eq!(p["hasBody"], json!(!e["body"].is_null()));
+            // What is shown holds no key in any form; no text to copy came back.
+            let all = p.to_string();
+            assert!(!holds_a_key(&all, &secrets), "{options}: {all}");
+            for k in ["body", "http", "powershell", "curl", "httpMasked"] {
+                assert!(p.get(k).is_none(), "{options} {k}");
+            }
+            // Each text, rendered when asked, is the eager one.
+            for k in [
+                "body",
+                "http",
+                "powershell",
+                "curl",
+                "bodyMasked",
+                "httpMasked",
+                "powershellMasked",
+                "curlMasked",
+            ] {
+                let text = set.request_text(build, i as f64, k);
+                match e[k].as_str() {
+                    Some(want) => assert_eq!(text.unwrap().as_string().unwrap(), want, "{k}"),
+                    None => assert!(message(text.err().unwrap()).contains("no body")),
+                }
+            }
+        }
+        let doc = plain(&set.prepared_document(build, "curl").unwrap());
+        assert_eq!(
+            doc,
+            plain(&set.requests_document(obj(&options), "curl").unwrap())
+        );
+    }
+    // A build is named by its number: an older one, an edit or a bad index or text is refused.
+    let first = plain(&set.prepare(obj(r#"{"request":"create"}"#)).unwrap())["build"]
+        .as_u64()
+        .unwrap() as u32;
+    let second = plain(&set.prepare(obj(r#"{"request":"list"}"#)).unwrap())["build"]
+        .as_u64()
+        .unwrap() as u32;
+    assert_ne!(first, second);
+    let e = message(set.request_text(first, 0.0, "http").err().unwrap());
+    assert!(
+        e.contains("built again since: copy from the new ones"),
+        "{e}"
+    );
+    let e = message(set.prepared_document(first, "http").err().unwrap());
+    assert!(e.contains("download the new ones"), "{e}");
+    assert!(message(set.request_text(second, 99.0, "http").err().unwrap()).contains("row"));
+    assert!(message(set.request_text(second, 0.0, "secret").err().unwrap()).contains("what"));
+    assert!(set.request_text(second, 0.0, "http").is_ok());
+    // Another set's builds have other numbers.
+    let other = open(GOLDEN);
+    let theirs = plain(&other.prepare(obj(r#"{"request":"list"}"#)).unwrap())["build"]
+        .as_u64()
+        .unwrap() as u32;
+    assert!(other.request_text(second, 0.0, "http").is_err());
+    assert!(set.request_text(theirs, 0.0, "http").is_err());
+    // A failed build drops the one before it.
+    assert!(set.prepare(obj(r#"{"request":"delete"}"#)).is_err());
+    assert!(set.request_text(second, 0.0, "http").is_err());
+    let mut edited = open(GOLDEN);
+    let b = plain(&edited.prepare(obj(r#"{"request":"create"}"#)).unwrap())["build"]
+        .as_u64()
+        .unwrap() as u32;
+    edited.edit(0.0, obj(r#"{"model":"C203"}"#)).unwrap();
+    assert!(message(edited.request_text(b, 0.0, "body").err().unwrap()).contains("built again"));
+}
+
+#[wasm_bindgen_test]
+fn vary_is_variants_and_variant_set_in_one_call() {
+    let set = open(GOLDEN);
+    let options = r#"{"copies":2}"#;
+    let varied = set.vary(opt(options)).unwrap();
+    let eager = plain(&set.variants(opt(options)).unwrap());
+    let vset: TokenSet = {
+        let v = Reflect::get(&varied, &"set".into()).unwrap();
+        // The class instance, as JS receives it.
+        let ptr = Reflect::get(&v, &"__wbg_ptr".into()).unwrap();
+        assert!(ptr.as_f64().unwrap() > 0.0);
+        Reflect::set(&varied, &"set".into(), &JsValue::NULL).unwrap();
+        call(&v, "report", &[]).unwrap();
+        let json = plain(&call(&v, "normalized", &[]).unwrap())["json"].clone();
+        // Its canonical JSON is the variants' JSON to copy.
+        assert_eq!(json, eager["json"]);
+        call(&v, "free", &[]).unwrap();
+        set.variant_set(opt(options)).unwrap()
+    };
+    let shown = plain(&varied);
+    assert_eq!(shown["variants"], eager["variants"]);
+    assert_eq!(shown["refusals"], json!([]));
+    assert_eq!(shown["bodyMasked"], eager["bodyMasked"]);
+    assert!(shown.get("json").is_none());
+    assert!(!holds_a_key(&shown.to_string(), &keys(GOLDEN)));
+    assert_eq!(report(&vset)["summary"]["valid"], 4);
+    // Refused: the refusals, no set.
+    let refused = unvariable();
+    let out = plain(&refused.vary(None).unwrap());
+    assert_eq!(out["refusals"][0]["code"], "key-too-long");
+    assert_eq!(
+        (out["set"].clone(), out["bodyMasked"].clone()),
+        (Value::Null, Value::Null)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -900,7 +1036,17 @@ fn every_method_after_free_throws_a_clear_error() {
         ("normalized", vec![]),
         ("variants", vec![]),
         ("variantSet", vec![]),
+        ("vary", vec![]),
         ("requests", vec![obj(r#"{"request":"create-bulk"}"#)]),
+        ("prepare", vec![obj(r#"{"request":"create-bulk"}"#)]),
+        (
+            "requestText",
+            vec![JsValue::from_f64(1.0), zero.clone(), "body".into()],
+        ),
+        (
+            "preparedDocument",
+            vec![JsValue::from_f64(1.0), "http".into()],
+        ),
         ("reconcile", vec!["{}".into()]),
         ("codes", vec![t.clone()]),
         ("verify", vec![zero.clone(), "123456".into(), t.clone()]),
@@ -1027,6 +1173,28 @@ fn free_leaves_no_key_in_wasm_memory() {
     ] {
         call(&set, name, &args).unwrap_or_else(|e| panic!("{name}: {e:?}"));
     }
+    // The page's own paths: the variants and their set at once, and kept requests whose texts
+    // are rendered when copied (the build stays in the set until free).
+    let varied = call(&set, "vary", &[]).unwrap();
+    let vset = Reflect::get(&varied, &"set".into()).unwrap();
+    call(&vset, "normalized", &[]).unwrap();
+    call(&vset, "free", &[]).unwrap();
+    let prepared = call(&set, "prepare", &[obj(r#"{"request":"create-bulk"}"#)]).unwrap();
+    let build = Reflect::get(&prepared, &"build".into()).unwrap();
+    for what in ["body", "http", "powershell", "curl"] {
+        call(
+            &set,
+            "requestText",
+            &[build.clone(), zero.clone(), what.into()],
+        )
+        .unwrap();
+    }
+    call(
+        &set,
+        "preparedDocument",
+        &[build, "powershell-script".into()],
+    )
+    .unwrap();
     // …and pasted as Graph's answer.
     let _ = call(&set, "reconcile", std::slice::from_ref(&typed));
     // The test can see the key while the set holds it.

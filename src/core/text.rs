@@ -12,6 +12,10 @@ use std::fmt::Write;
 /// `None` for a visible one. Ordinary spaces other than U+0020 are named too: in a serial number
 /// they are a hidden difference.
 pub fn invisible(c: char) -> Option<&'static str> {
+    // Printable ASCII first: nearly every character of every file is one.
+    if (' '..='~').contains(&c) {
+        return None;
+    }
     Some(match c {
         '\0' => "NUL",
         '\t' => "tab",
@@ -241,6 +245,18 @@ pub fn json_compact<T: serde::Serialize + ?Sized>(v: &T) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn json_the_engine_writes_needs_no_further_escaping_for_display() {
+        let v = serde_json::json!({"serialNumber": "12\u{202e}34\u{7f}\u{85}\u{200b}\t\n", "model": "•"});
+        for text in [super::json_pretty(&v), super::json_compact(&v)] {
+            assert_eq!(super::visible_lines(&text), text.as_str());
+            assert!(
+                !text.chars().any(|c| c != '\n' && super::needs_escape(c)),
+                "{text}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -20,12 +20,14 @@
 //! characters, or when the original's secret text was not canonical (its unused trailing bits, or
 //! a dangling last character, mean other tools may decode another key).
 
-use std::collections::HashSet;
+use std::collections::HashSet as StdSet;
+
+/// A set on the fast hasher (see Cargo.toml).
+type HashSet<T> = StdSet<T, foldhash::fast::FixedState>;
 use std::fmt;
 
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
@@ -203,9 +205,32 @@ impl Serialize for Refusal {
     }
 }
 
-/// A fingerprint of key bytes, so collision checks keep no copy of any key.
-fn key_id(bytes: &[u8]) -> [u8; 32] {
-    Sha256::digest(bytes).into()
+/// The keys a variant must not take: the file's and the caller's, borrowed, and the ones the
+/// variants made so far took, copied (the only copies, wiped when the set is dropped).
+struct Keys<'a> {
+    borrowed: HashSet<&'a [u8]>,
+    made: HashSet<Vec<u8>>,
+}
+
+impl<'a> Keys<'a> {
+    fn contains(&self, key: &[u8]) -> bool {
+        self.borrowed.contains(key) || self.made.contains(key)
+    }
+
+    fn insert(&mut self, key: &[u8]) {
+        if !self.borrowed.contains(key) {
+            self.made.insert(key.to_vec());
+        }
+    }
+}
+
+impl Drop for Keys<'_> {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        for mut key in self.made.drain() {
+            key.zeroize();
+        }
+    }
 }
 
 /// HMAC's `K0` (RFC 2104 §2): `key` zero-padded to `block` bytes; `None` for a longer key (HMAC
@@ -269,11 +294,14 @@ pub fn make_variants_avoiding(
         .chain(options.listing_serials.iter().map(|s| serial_id(s)))
         .chain(taken.serials.iter().map(|s| serial_id(s)))
         .collect();
-    let mut keys: HashSet<[u8; 32]> = originals
-        .iter()
-        .map(|o| key_id(o.token.secret.as_bytes()))
-        .chain(taken.keys.iter().map(|k| key_id(k)))
-        .collect();
+    let mut keys = Keys {
+        borrowed: originals
+            .iter()
+            .map(|o| o.token.secret.as_bytes())
+            .chain(taken.keys.iter().copied())
+            .collect(),
+        made: HashSet::default(),
+    };
 
     let mut out = Vec::new();
     let mut refusals = Vec::new();
@@ -294,7 +322,7 @@ fn variants_of(
     o: &Original<'_>,
     copies: usize,
     serials: &mut HashSet<String>,
-    keys: &mut HashSet<[u8; 32]>,
+    keys: &mut Keys<'_>,
 ) -> Result<Vec<Variant>, Refusal> {
     let t = o.token;
     let refuse = |copy: usize, reason: RefusalReason| Refusal {
@@ -314,7 +342,7 @@ fn variants_of(
         // The key: the next zero count whose bytes no other token or variant uses.
         key_zeros += 1;
         let mut secret = t.secret.with_zero_bytes(key_zeros);
-        while keys.contains(&key_id(secret.as_bytes())) {
+        while keys.contains(secret.as_bytes()) {
             key_zeros += 1;
             secret = t.secret.with_zero_bytes(key_zeros);
         }
@@ -361,7 +389,7 @@ fn variants_of(
         }
 
         serials.insert(serial_id(&serial));
-        keys.insert(key_id(secret.as_bytes()));
+        keys.insert(secret.as_bytes());
         made.push(Variant {
             record: o.record,
             copy,

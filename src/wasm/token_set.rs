@@ -34,7 +34,7 @@ use crate::core::graph::{
 };
 use crate::core::otp::typed_codes;
 use crate::core::secret::mask;
-use crate::core::text::visible;
+use crate::core::text::{visible, visible_lines};
 use crate::core::token::{delta_json, masked_delta_json, GraphHash, Token};
 use crate::core::tokenfile::{self, Edits, ParseOptions, Record, Report, Typed, EDITABLE_FIELDS};
 use crate::core::variants::{
@@ -141,6 +141,17 @@ export interface TokenSetVariants {
   /** The same JSON with every secretKey masked, for display; null when refused. */
   bodyMasked: string | null;
 }
+/** TokenSet.vary: the variants and, when none was refused, the set of them (for their requests,
+ *  codes, sheet and their canonical JSON: `set.normalized().json`). No key outside `set`. */
+export interface TokenSetVariation {
+  /** Empty when any token was refused. */
+  variants: VariantInfo[];
+  refusals: VariantRefusal[];
+  /** The variants' #$delta with every secretKey masked, for display; null when refused. */
+  bodyMasked: string | null;
+  /** The variants as a set of their own; null when refused. Free it when done. */
+  set: TokenSet | null;
+}
 export interface TokenSetRequestOptions extends GraphRequestOptions {
   /** Only these records (0-based, each valid); default every record of the set, which must then
    *  all be valid or removed. `serial` narrows the selection further. */
@@ -168,8 +179,8 @@ export interface UserResolution { users: ResolvedUser[]; tokens: TokenUser[]; fo
   disabled: number; missing: number; diagnostics: FileDiagnostic[] }
 /** A finding about a request (a guest or a disabled user…). */
 export interface RequestWarning { severity: "error" | "warning" | "info"; code: string; message: string }
-/** One Graph request: display fields (no key) and copy fields (SECRET). */
-export interface TokenSetRequest {
+/** What every view of a Graph request has (no key; echoed values escaped). */
+export interface RequestHead {
   method: "GET" | "POST" | "PATCH" | "DELETE" | "PUT";
   url: string;
   permission: string;
@@ -179,6 +190,14 @@ export interface TokenSetRequest {
   records: number[];
   /** Unix seconds when the verification code in the body stops being current. */
   expiresAt?: number;
+  /** Download name: the body as .json (hardwareOathDevices-part-1-of-3.json), else the Graph
+   *  Explorer text as .http. */
+  fileName: string;
+  /** What to know before sending it (escaped). */
+  warnings: RequestWarning[];
+}
+/** One Graph request: display fields (no key) and copy fields (SECRET). */
+export interface TokenSetRequest extends RequestHead {
   /** Display: the body (pretty JSON, trailing newline) with every secretKey masked; null without a body. */
   bodyMasked: string | null;
   httpMasked: string;
@@ -192,12 +211,19 @@ export interface TokenSetRequest {
   powershell: string;
   /** SECRET: curl command. */
   curl: string;
-  /** Download name: the body as .json (hardwareOathDevices-part-1-of-3.json), else the Graph
-   *  Explorer text as .http. */
-  fileName: string;
-  /** What to know before sending it (escaped). */
-  warnings: RequestWarning[];
 }
+/** A request as TokenSet.prepare shows it: no key; its texts to copy are asked of
+ *  TokenSet.requestText when the admin copies one. */
+export interface PreparedRequest extends RequestHead {
+  hasBody: boolean;
+  /** Display: the body (pretty JSON, trailing newline) with every secretKey masked; null without a body. */
+  bodyMasked: string | null;
+}
+/** The requests of one TokenSet.prepare: `build` names them for requestText and preparedDocument. */
+export interface PreparedRequests { build: number; requests: PreparedRequest[] }
+/** The texts of a request TokenSet.requestText renders: the display ones, then (SECRET) the ones to copy. */
+export type RequestTextName =
+  | "bodyMasked" | "httpMasked" | "powershellMasked" | "curlMasked" | "body" | "http" | "powershell" | "curl";
 /** Every request of a build in one text, for a download. */
 export interface RequestsDocument { fileName: string; text: string }
 /** The formats of a requests document. */
@@ -277,6 +303,40 @@ struct State {
     /// For a set of variants (`variantSet`): per record, the serial printed on the device and the
     /// note for the end user (the sheet shows both).
     variant_of: Option<Vec<(String, String)>>,
+    /// The requests of the last `prepare`, until the next one, an edit or `free()`.
+    prepared: RefCell<Option<Prepared>>,
+}
+
+/// Requests `prepare` built, kept with their keys so that a text is rendered only when it is
+/// asked for (`requestText`, `preparedDocument`). Their bodies are wiped when dropped.
+struct Prepared {
+    build: u32,
+    kind: RequestKind,
+    requests: Vec<GraphRequest>,
+}
+
+impl Prepared {
+    /// The shown fields of each request; `chosen` maps its records to the set's.
+    fn heads<'a>(&'a self, chosen: &'a [usize]) -> impl Iterator<Item = RequestHead<'a>> {
+        let n = self.requests.len();
+        self.requests
+            .iter()
+            .enumerate()
+            .map(move |(i, r)| RequestHead::of(self.kind, chosen, (i, n), r))
+    }
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        for body in self.requests.iter_mut().filter_map(|r| r.body.as_mut()) {
+            wipe_strings(body);
+        }
+    }
+}
+
+thread_local! {
+    /// Builds are numbered across every set, so a number never names two builds.
+    static BUILDS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 impl Drop for TokenSet {
@@ -312,6 +372,7 @@ impl State {
             report_json: RefCell::new(None),
             generators: RefCell::new((0..rows).map(|_| None).collect()),
             variant_of: None,
+            prepared: RefCell::new(None),
         })
     }
 
@@ -321,11 +382,25 @@ impl State {
             .map_err(|e| JsError::new(&e.to_string()))?;
         *self.report_json.borrow_mut() = None;
         *self.generators.borrow_mut() = (0..self.report.records.len()).map(|_| None).collect();
+        *self.prepared.borrow_mut() = None;
         Ok(())
     }
 
     fn row(&self, row: f64) -> Result<usize, JsError> {
         args::row(row, self.report.records.len())
+    }
+
+    /// The requests of the options object `options`, as build `build`, with the records chosen.
+    fn keep(&self, options: JsValue, build: u32) -> Result<(Vec<usize>, Prepared), JsError> {
+        let (kind, chosen, requests) = self.build(&from_js(options)?)?;
+        Ok((
+            chosen,
+            Prepared {
+                build,
+                kind,
+                requests,
+            },
+        ))
     }
 
     /// Runs `f` with the (cached) generator of `row`; throws when the row has no usable key.
@@ -460,14 +535,6 @@ fn js_field(graph: &str) -> Option<&'static str> {
 /// An echoed value, escaped for display.
 fn shown(v: &Option<String>) -> Option<String> {
     v.as_deref().map(|s| visible(s).into_owned())
-}
-
-/// A rendering for display (a request, a body), escaped line by line: its own line breaks stay,
-/// every other control, text-direction or invisible character a value brought in is escaped
-/// (JSON escapes control characters, not the text-direction ones).
-fn shown_text(text: &str) -> String {
-    let lines: Vec<std::borrow::Cow<'_, str>> = text.split('\n').map(visible).collect();
-    lines.join("\n")
 }
 
 /// `TokenSetReport`.
@@ -736,10 +803,10 @@ const TEXTS: [&str; 8] = [
     "curl",
 ];
 
-/// The small fields of a `TokenSetRequest`; its [`TEXTS`] are `null` here and set as strings.
+/// The fields every view of a request has (no text, no key; echoed values escaped).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct RequestOut<'a> {
+struct RequestHead<'a> {
     method: &'static str,
     url: &'a str,
     permission: &'a str,
@@ -748,7 +815,47 @@ struct RequestOut<'a> {
     records: Vec<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     expires_at: Option<u64>,
-    // The TEXTS, `null` until set (so the properties keep the type's order).
+    file_name: String,
+    warnings: Vec<WarningOut>,
+}
+
+impl<'a> RequestHead<'a> {
+    /// Request `i` of the `n` of `kind`; `chosen` maps its records to the set's.
+    fn of(
+        kind: RequestKind,
+        chosen: &[usize],
+        (i, n): (usize, usize),
+        r: &'a GraphRequest,
+    ) -> Self {
+        RequestHead {
+            method: r.method,
+            url: &r.url,
+            permission: &r.permission,
+            role: &r.role,
+            note: visible(&r.note).into_owned(),
+            records: r.records.iter().map(|&t| chosen[t]).collect(),
+            expires_at: r.expires_at,
+            file_name: kind.file_name(i, n, r.body.is_some()),
+            warnings: r
+                .warnings
+                .iter()
+                .map(|w| WarningOut {
+                    severity: w.severity,
+                    code: w.code,
+                    message: visible(&w.message).into_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `TokenSetRequest` without its [`TEXTS`], which are `null` here and set as strings.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RequestOut<'a> {
+    #[serde(flatten)]
+    head: RequestHead<'a>,
+    // The TEXTS, `null` until set.
     body_masked: (),
     http_masked: (),
     powershell_masked: (),
@@ -757,8 +864,62 @@ struct RequestOut<'a> {
     http: (),
     powershell: (),
     curl: (),
-    file_name: String,
-    warnings: Vec<WarningOut>,
+}
+
+/// `PreparedRequest` without `bodyMasked`, which is set as a string.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PreparedOut<'a> {
+    #[serde(flatten)]
+    head: RequestHead<'a>,
+    has_body: bool,
+    body_masked: (),
+}
+
+/// Text `what` (one of [`TEXTS`]) of request `r`: the masked ones are escaped for display, the
+/// others hold the keys (wiped on drop). `None` for a body the request does not have.
+fn request_text(r: &GraphRequest, what: &str) -> Option<WipedText> {
+    let display = |t: String| WipedText::from(visible_lines(&t).into_owned());
+    let shown = || masked(r);
+    Some(match what {
+        // JSON written by the engine escapes every character `visible` would (SafeFormatter):
+        // shown as it is.
+        "bodyMasked" => format!("{}\n", render::pretty_masked(r.body.as_ref()?)).into(),
+        "httpMasked" => display(render::http(&shown())),
+        "powershellMasked" => display(render::powershell(&shown())),
+        "curlMasked" => display(render::curl(&shown())),
+        "body" => body_text(r)?,
+        "http" => render::http(r).into(),
+        "powershell" => render::powershell(r).into(),
+        _ => render::curl(r).into(),
+    })
+}
+
+/// A `RequestsDocument` of `requests` (of `kind`) in `format`: the text holds the keys.
+fn document_out(
+    kind: RequestKind,
+    requests: &[GraphRequest],
+    format: &str,
+) -> Result<JsValue, JsError> {
+    let format = render::Format::parse(format)
+        .filter(|f| *f != render::Format::Json)
+        .ok_or_else(|| {
+            JsError::new(
+                "format must be \"http\", \"powershell\", \"curl\" or \"powershell-script\"",
+            )
+        })?;
+    let text = WipedText::from(render::document(requests, format));
+    let base = kind.file_name(0, 1, false);
+    let base = base.trim_end_matches(".http");
+    let file_name = match format {
+        render::Format::Http => format!("{base}-all.http"),
+        render::Format::Powershell => format!("{base}-all.ps1"),
+        render::Format::PowershellScript => format!("{base}-send.ps1"),
+        _ => format!("{base}-all.sh"),
+    };
+    let out = json_value(&serde_json::json!({ "fileName": file_name, "text": null }))?;
+    set_texts(&out, &[("text", Some(text.0.as_str()))])?;
+    Ok(out)
 }
 
 /// A body as the text to copy: pretty JSON with a trailing newline.
@@ -847,8 +1008,19 @@ struct SheetEntry {
 /// mark; UTF-16 and other encodings are refused as by the CLI, core `text_from_bytes`). The
 /// engine's copies are wiped; the caller wipes its own `Uint8Array`.
 fn input_text(input: &JsValue) -> Result<Zeroizing<String>, JsError> {
-    if let Some(s) = input.as_string() {
-        return Ok(Zeroizing::new(s));
+    if input.is_string() {
+        // The browser's encoder, then one copy into wasm memory: several times faster for a
+        // large file than wasm-bindgen's string copy, which walks ASCII text in JS a character
+        // at a time. A JS string is well-formed UTF-16 or has lone surrogates, which the encoder
+        // writes as U+FFFD, as wasm-bindgen's copy does.
+        let encoded = ENCODER.with(|e| e.encode_with_input(input));
+        let text = String::from_utf8(encoded.to_vec()).map_err(|e| {
+            e.into_bytes().zeroize();
+            JsError::new("input: the text is not valid Unicode")
+        });
+        // The encoder's copy is the engine's too: wiped.
+        encoded.fill(0, 0, encoded.length());
+        return text.map(Zeroizing::new);
     }
     if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
         let bytes = Zeroizing::new(bytes.to_vec());
@@ -859,6 +1031,21 @@ fn input_text(input: &JsValue) -> Result<Zeroizing<String>, JsError> {
     Err(JsError::new(
         "input must be the file's text (a string) or its bytes (a Uint8Array)",
     ))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The platform's `TextEncoder` (browsers, workers, Node).
+    type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+    #[wasm_bindgen(method, js_name = encode)]
+    fn encode_with_input(this: &TextEncoder, input: &JsValue) -> Uint8Array;
+}
+
+thread_local! {
+    /// The one `TextEncoder` of this thread.
+    static ENCODER: TextEncoder = TextEncoder::new();
 }
 
 /// `patch` as typed values: each key one of the editable fields, each value a string (a number
@@ -913,6 +1100,36 @@ impl TokenSet {
 
     fn state_mut(&mut self) -> Result<&mut State, JsError> {
         self.state.as_mut().ok_or_else(|| JsError::new(FREED))
+    }
+
+    /// The kept build `build`, or the error saying it is out of date (`then`: what to do).
+    fn prepared(
+        &self,
+        build: u32,
+        then: &str,
+    ) -> Result<std::cell::Ref<'_, Option<Prepared>>, JsError> {
+        let p = self.state()?.prepared.borrow();
+        match &*p {
+            Some(kept) if kept.build == build => Ok(p),
+            _ => Err(JsError::new(&format!(
+                "These requests were built again since: {then}."
+            ))),
+        }
+    }
+
+    /// The set of the variants `made` of this set's tokens, checked as a file of them is.
+    fn set_of(&self, made: &[Variant]) -> Result<TokenSet, JsError> {
+        let list: Vec<&Token> = made.iter().map(|v| &v.token).collect();
+        let parse = self.state()?.parse.clone();
+        let mut set = TokenSet::of_text(delta_json(&list), parse)?;
+        if let Some(state) = &mut set.state {
+            state.variant_of = Some(
+                made.iter()
+                    .map(|v| (v.original_serial.clone(), v.note.clone()))
+                    .collect(),
+            );
+        }
+        Ok(set)
     }
 
     /// The set of a text already checked to be usable.
@@ -1065,7 +1282,8 @@ impl TokenSet {
             Ok(made) => {
                 let list: Vec<&Token> = made.iter().map(|v| &v.token).collect();
                 let json = delta_json(&list);
-                let shown = shown_text(&masked_delta_json(&list));
+                // Escaped as it is written (SafeFormatter), like every JSON text of the engine.
+                let shown = masked_delta_json(&list);
                 let out = json_value(&VariantsOut {
                     variants: &made,
                     refusals: &[],
@@ -1102,17 +1320,48 @@ impl TokenSet {
                 list.join("; ")
             ))
         })?;
-        let list: Vec<&Token> = made.iter().map(|v| &v.token).collect();
-        let parse = self.state()?.parse.clone();
-        let mut set = TokenSet::of_text(delta_json(&list), parse)?;
-        if let Some(state) = &mut set.state {
-            state.variant_of = Some(
-                made.iter()
-                    .map(|v| (v.original_serial.clone(), v.note.clone()))
-                    .collect(),
-            );
+        self.set_of(&made)
+    }
+
+    /// The variants of `options` (as [`variants`](Self::variants), made once) and, when none was
+    /// refused, their set (as [`variantSet`](Self::variant_set)): what the page shows and what
+    /// it works on next, in one call. Nothing returned holds a key outside the new set.
+    #[wasm_bindgen(unchecked_return_type = "TokenSetVariation")]
+    pub fn vary(&self, options: Option<VariantsOptionsJs>) -> Result<JsValue, JsError> {
+        /// `TokenSetVariation` without its `bodyMasked` and `set`, which are set on it.
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct VariationOut<'a> {
+            variants: &'a [Variant],
+            refusals: &'a [Refusal],
+            body_masked: (),
+            set: (),
         }
-        Ok(set)
+        let out = match self.make_variants(given(options))? {
+            Ok(made) => {
+                let list: Vec<&Token> = made.iter().map(|v| &v.token).collect();
+                // Escaped as it is written (SafeFormatter), like every JSON text of the engine.
+                let shown = masked_delta_json(&list);
+                let set = self.set_of(&made)?;
+                let out = json_value(&VariationOut {
+                    variants: &made,
+                    refusals: &[],
+                    body_masked: (),
+                    set: (),
+                })?;
+                set_texts(&out, &[("bodyMasked", Some(shown.as_str()))])?;
+                Reflect::set(&out, &JsValue::from_str("set"), &JsValue::from(set))
+                    .map_err(|_| JsError::new("internal: a result cannot be written"))?;
+                out
+            }
+            Err(refusals) => json_value(&VariationOut {
+                variants: &[],
+                refusals: &refusals,
+                body_masked: (),
+                set: (),
+            })?,
+        };
+        Ok(out)
     }
 
     /// The Graph requests of `options.request` for the set (or `options.records`): display
@@ -1123,21 +1372,11 @@ impl TokenSet {
         &self,
         #[wasm_bindgen(unchecked_param_type = "TokenSetRequestOptions")] options: JsValue,
     ) -> Result<JsValue, JsError> {
-        let s = self.state()?;
-        let o: RequestOpts = from_js(options)?;
-        let (kind, chosen, mut requests) = s.build(&o)?;
-        let n = requests.len();
-        let meta: Vec<RequestOut> = requests
-            .iter()
-            .enumerate()
-            .map(|(i, r)| RequestOut {
-                method: r.method,
-                url: &r.url,
-                permission: &r.permission,
-                role: &r.role,
-                note: visible(&r.note).into_owned(),
-                records: r.records.iter().map(|&t| chosen[t]).collect(),
-                expires_at: r.expires_at,
+        let (chosen, prepared) = self.state()?.keep(options, 0)?;
+        let meta: Vec<RequestOut> = prepared
+            .heads(&chosen)
+            .map(|head| RequestOut {
+                head,
                 body_masked: (),
                 http_masked: (),
                 powershell_masked: (),
@@ -1146,45 +1385,102 @@ impl TokenSet {
                 http: (),
                 powershell: (),
                 curl: (),
-                file_name: kind.file_name(i, n, r.body.is_some()),
-                warnings: r
-                    .warnings
-                    .iter()
-                    .map(|w| WarningOut {
-                        severity: w.severity,
-                        code: w.code,
-                        message: visible(&w.message).into_owned(),
-                    })
-                    .collect(),
             })
             .collect();
         let out = json_value(&meta)?;
         let items: Array = out.clone().unchecked_into();
-        for (i, r) in requests.iter_mut().enumerate() {
-            let mut shown = masked(r);
+        for (i, r) in prepared.requests.iter().enumerate() {
             // Display first, then the texts to copy (SECRET), each wiped once JS has it.
-            let display = |t: String| Some(WipedText::from(shown_text(&t)));
-            let texts: [Option<WipedText>; 8] = [
-                body_text(&shown).map(|t| WipedText::from(shown_text(&t.0))),
-                display(render::http(&shown)),
-                display(render::powershell(&shown)),
-                display(render::curl(&shown)),
-                body_text(r),
-                Some(render::http(r).into()),
-                Some(render::powershell(r).into()),
-                Some(render::curl(r).into()),
-            ];
-            let pairs: Vec<(&str, Option<&str>)> = TEXTS
+            let texts: Vec<(&str, Option<WipedText>)> =
+                TEXTS.iter().map(|&k| (k, request_text(r, k))).collect();
+            let pairs: Vec<(&str, Option<&str>)> = texts
                 .iter()
-                .zip(&texts)
                 .map(|(k, t)| (*k, t.as_ref().map(|t| t.0.as_str())))
                 .collect();
             set_texts(&items.get(i as u32), &pairs)?;
-            for b in [&mut shown.body, &mut r.body].into_iter().flatten() {
-                wipe_strings(b);
-            }
         }
         Ok(out)
+    }
+
+    /// The Graph requests of `options` (as [`requests`](Self::requests)) built and kept in the
+    /// set: what comes back is only what the page shows (no key; `bodyMasked` escaped), and a
+    /// build number. A text to copy is rendered when it is asked for (`requestText`,
+    /// `preparedDocument`), so a bulk upload of 10,000 tokens does not turn into eight texts per
+    /// request at once. The next `prepare`, an edit or `free()` drops (and wipes) the build.
+    #[wasm_bindgen(unchecked_return_type = "PreparedRequests")]
+    pub fn prepare(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TokenSetRequestOptions")] options: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let s = self.state()?;
+        // A failed build leaves no earlier one behind to copy from.
+        *s.prepared.borrow_mut() = None;
+        let build = BUILDS.with(|b| {
+            b.set(b.get().wrapping_add(1).max(1));
+            b.get()
+        });
+        let (chosen, prepared) = s.keep(options, build)?;
+        let shown: Vec<PreparedOut> = prepared
+            .heads(&chosen)
+            .zip(&prepared.requests)
+            .map(|(head, r)| PreparedOut {
+                head,
+                has_body: r.body.is_some(),
+                body_masked: (),
+            })
+            .collect();
+        let list = json_value(&shown)?;
+        let items: &Array = list.unchecked_ref();
+        for (i, r) in prepared.requests.iter().enumerate() {
+            let body = request_text(r, "bodyMasked");
+            set_texts(
+                &items.get(i as u32),
+                &[("bodyMasked", body.as_ref().map(|t| t.0.as_str()))],
+            )?;
+        }
+        let out = js_sys::Object::new();
+        Reflect::set(&out, &JsValue::from_str("build"), &JsValue::from(build))
+            .and_then(|_| Reflect::set(&out, &JsValue::from_str("requests"), &list))
+            .map_err(|_| JsError::new("internal: a result cannot be written"))?;
+        *s.prepared.borrow_mut() = Some(prepared);
+        Ok(out.into())
+    }
+
+    /// SECRET for `body`, `http`, `powershell` and `curl`: text `what` of request `index`
+    /// (0-based) of build `build` (`prepare`), rendered now; the masked texts are for display.
+    /// Throws when the set was edited or built again since (copy from the new requests), and
+    /// for a request without a body asked for `body`.
+    #[wasm_bindgen(js_name = requestText, unchecked_return_type = "string")]
+    pub fn request_text(
+        &self,
+        build: u32,
+        index: f64,
+        #[wasm_bindgen(unchecked_param_type = "RequestTextName")] what: &str,
+    ) -> Result<JsValue, JsError> {
+        if !TEXTS.contains(&what) {
+            return Err(JsError::new(&format!(
+                "what must be one of {}",
+                TEXTS.join(", ")
+            )));
+        }
+        let p = self.prepared(build, "copy from the new ones")?;
+        let p = p.as_ref().expect("checked");
+        let r = &p.requests[args::row(index, p.requests.len())?];
+        let text = request_text(r, what).ok_or_else(|| JsError::new("this request has no body"))?;
+        Ok(js_text(&text.0))
+    }
+
+    /// SECRET: every request of build `build` (`prepare`) in one text of `format` (as
+    /// `requestsDocument`), with its file name. Throws when the build is out of date.
+    #[wasm_bindgen(js_name = preparedDocument, unchecked_return_type = "RequestsDocument")]
+    pub fn prepared_document(
+        &self,
+        build: u32,
+        #[wasm_bindgen(unchecked_param_type = "RequestsFormat")] format: &str,
+    ) -> Result<JsValue, JsError> {
+        let p = self.prepared(build, "download the new ones")?;
+        let p = p.as_ref().expect("checked");
+        document_out(p.kind, &p.requests, format)
     }
 
     /// SECRET: every request of `options` in one text of `format` (an HTTP file, PowerShell,
@@ -1196,33 +1492,8 @@ impl TokenSet {
         #[wasm_bindgen(unchecked_param_type = "TokenSetRequestOptions")] options: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RequestsFormat")] format: &str,
     ) -> Result<JsValue, JsError> {
-        let s = self.state()?;
-        let o: RequestOpts = from_js(options)?;
-        let format = render::Format::parse(format)
-            .filter(|f| *f != render::Format::Json)
-            .ok_or_else(|| {
-                JsError::new(
-                    "format must be \"http\", \"powershell\", \"curl\" or \"powershell-script\"",
-                )
-            })?;
-        let (kind, _, mut requests) = s.build(&o)?;
-        let text = WipedText::from(render::document(&requests, format));
-        for r in &mut requests {
-            if let Some(b) = &mut r.body {
-                wipe_strings(b);
-            }
-        }
-        let base = kind.file_name(0, 1, false);
-        let base = base.trim_end_matches(".http");
-        let file_name = match format {
-            render::Format::Http => format!("{base}-all.http"),
-            render::Format::Powershell => format!("{base}-all.ps1"),
-            render::Format::PowershellScript => format!("{base}-send.ps1"),
-            _ => format!("{base}-all.sh"),
-        };
-        let out = json_value(&serde_json::json!({ "fileName": file_name, "text": null }))?;
-        set_texts(&out, &[("text", Some(text.0.as_str()))])?;
-        Ok(out)
+        let (_, built) = self.state()?.keep(options, 0)?;
+        document_out(built.kind, &built.requests, format)
     }
 
     /// The pasted answer(s) of the resolve-users step read against the set's users: per user

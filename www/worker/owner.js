@@ -4,13 +4,6 @@
 // asked for exactly that text (Reveal, Copy, Download). Everything else is the engine's display
 // form: masked keys, escaped values.
 
-/** The display fields of a request (no secret); the full request stays here for copying. */
-const shown = (r) => ({
-  method: r.method, url: r.url, permission: r.permission, role: r.role, note: r.note, records: r.records,
-  expiresAt: r.expiresAt ?? null, fileName: r.fileName, hasBody: r.body !== null, warnings: r.warnings,
-  bodyMasked: r.bodyMasked,
-});
-
 const COPY_FIELDS = new Set(['body', 'http', 'powershell', 'curl']);
 
 export function ownerOps(api) {
@@ -22,9 +15,7 @@ export function ownerOps(api) {
     const got = plaintexts.get(id);
     if (got instanceof Uint8Array) { plaintexts.delete(id); resolve(got); } else plaintexts.set(id, resolve);
   });
-  let variantOptions = null; // what the variant set was made with
-  let built = null; // {build, source, options, list}: the requests on the page's screen
-  let builds = 0;
+  let built = null; // {build, source}: the requests on the page's screen (kept in that set)
 
   function set(source = 'file') {
     const s = sets[source];
@@ -34,7 +25,6 @@ export function ownerOps(api) {
   function drop(source) {
     sets[source]?.free();
     sets[source] = null;
-    if (source === 'variants') variantOptions = null;
     if (!built || built.source === source || source === 'file') built = null;
   }
   const dropAll = () => { drop('variants'); drop('file'); };
@@ -90,25 +80,23 @@ export function ownerOps(api) {
     normalizedText: ({ skipInvalid }) => set().normalized({ skipInvalid }).json,
     variants({ options }) {
       drop('variants');
-      const v = set().variants(options);
-      if (!v.refusals.length) { sets.variants = set().variantSet(options); variantOptions = options; }
-      return { variants: v.variants, refusals: v.refusals, bodyMasked: v.bodyMasked };
+      const { set: made, ...shown } = set().vary(options);
+      sets.variants = made;
+      return shown;
     },
-    variantsText: () => set().variants(variantOptions).json,
+    variantsText: () => set('variants').normalized().json,
     requests({ source, options }) {
-      const list = set(source).requests(options);
-      built = { build: ++builds, source, options, list };
-      return { build: built.build, requests: list.map(shown) };
+      built = null;
+      const prepared = set(source).prepare(options);
+      built = { build: prepared.build, source };
+      return prepared;
     },
+    // The set says when a build is out of date (built again, edited); a text is rendered now.
     requestText({ build, index, what }) {
-      if (!built || built.build !== build) throw new Error('These requests were built again since: copy from the new ones.');
-      if (!COPY_FIELDS.has(what) || !built.list[index]) throw new Error('There is no such request.');
-      return built.list[index][what];
+      if (!COPY_FIELDS.has(what)) throw new Error('There is no such text.');
+      return set(built?.source).requestText(build, index, what);
     },
-    requestsDocument({ build, format }) {
-      if (!built || built.build !== build) throw new Error('These requests were built again since: download the new ones.');
-      return set(built.source).requestsDocument(built.options, format);
-    },
+    requestsDocument: ({ build, format }) => set(built?.source).preparedDocument(build, format),
     reconcile: ({ source, response, options }) => set(source).reconcile(response, options),
     resolveUsers: ({ source, answers, user }) => set(source).resolveUsers(answers, user ?? null),
     codes: ({ source, time, rows }) => set(source).codes(time, rows),

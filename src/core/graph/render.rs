@@ -95,27 +95,55 @@ fn rank(key: &str) -> usize {
 /// `hashFunction`, `displayName`, `assignTo`…) whatever map type holds them.
 pub struct Ordered<'a>(pub &'a Value);
 
+/// [`Ordered`] with every `secretKey` string written masked (all but the last four characters
+/// hidden, as [`super::display::mask_secret_keys`] does): the display form of a body, written
+/// straight from the request without a masked copy of the tree.
+pub struct OrderedMasked<'a>(pub &'a Value);
+
+/// The value of `v` in Graph's order; with `mask`, every `secretKey` string masked.
+fn serialize_ordered<S: Serializer>(v: &Value, mask: bool, s: S) -> Result<S::Ok, S::Error> {
+    struct Node<'a>(&'a Value, bool);
+    impl Serialize for Node<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            serialize_ordered(self.0, self.1, s)
+        }
+    }
+    match v {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            // By rank, then by name (the unknown keys share the last rank).
+            keys.sort_by_cached_key(|k| (rank(k), *k));
+            let mut m = s.serialize_map(Some(keys.len()))?;
+            for k in keys {
+                match (&map[k], mask && k == "secretKey") {
+                    (Value::String(secret), true) => {
+                        m.serialize_entry(k, &crate::core::secret::mask(secret))?
+                    }
+                    (value, _) => m.serialize_entry(k, &Node(value, mask))?,
+                }
+            }
+            m.end()
+        }
+        Value::Array(items) => {
+            let mut seq = s.serialize_seq(Some(items.len()))?;
+            for item in items {
+                seq.serialize_element(&Node(item, mask))?;
+            }
+            seq.end()
+        }
+        other => other.serialize(s),
+    }
+}
+
 impl Serialize for Ordered<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Value::Object(map) => {
-                let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
-                let mut m = s.serialize_map(Some(keys.len()))?;
-                for k in keys {
-                    m.serialize_entry(k, &Ordered(&map[k]))?;
-                }
-                m.end()
-            }
-            Value::Array(items) => {
-                let mut seq = s.serialize_seq(Some(items.len()))?;
-                for v in items {
-                    seq.serialize_element(&Ordered(v))?;
-                }
-                seq.end()
-            }
-            other => other.serialize(s),
-        }
+        serialize_ordered(self.0, false, s)
+    }
+}
+
+impl Serialize for OrderedMasked<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_ordered(self.0, true, s)
     }
 }
 
@@ -131,6 +159,12 @@ pub(crate) fn ordered_option<S: Serializer>(v: &Option<Value>, s: S) -> Result<S
 /// control characters are written as `\uXXXX` escapes (`text::json_pretty`).
 pub fn pretty(v: &Value) -> String {
     crate::core::text::json_pretty(&Ordered(v))
+}
+
+/// [`pretty`] with every `secretKey` masked: the same text as `pretty(&mask_secret_keys(v))`,
+/// made without copying the tree (the display body of a request).
+pub fn pretty_masked(v: &Value) -> String {
+    crate::core::text::json_pretty(&OrderedMasked(v))
 }
 
 /// Graph Explorer text: `METHOD URL`, and for requests with a body a blank line and the
@@ -419,6 +453,24 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&Ordered(&v)).unwrap(),
             r#"{"@contentId":"1","serialNumber":"1","hashFunction":"hmacsha1","zz":1}"#
+        );
+    }
+
+    #[test]
+    fn masked_pretty_is_the_pretty_text_of_the_masked_tree() {
+        let v = json!({"@context": "#$delta", "value": [
+            {"secretKey": "JBSWY3DPEHPK3PXP", "serialNumber": "1", "zz": {"secretKey": "GEZDGNBV"}},
+            {"secretKey": 7, "serialNumber": "2"}
+        ]});
+        let shown = pretty_masked(&v);
+        assert_eq!(shown, pretty(&super::super::display::mask_secret_keys(&v)));
+        assert!(
+            !shown.contains("JBSWY3DP") && !shown.contains("GEZD"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("3PXP") && shown.contains("\"secretKey\": 7"),
+            "{shown}"
         );
     }
 

@@ -1,7 +1,10 @@
 //! The validation rules: per record ([`check`]) and across records ([`cross_check`]).
 //! Every code is catalogued in `docs/rules.md`; messages never contain a secret.
 
-use std::collections::HashMap;
+use std::collections::HashMap as StdMap;
+
+/// A map on the fast hasher (see Cargo.toml).
+type HashMap<K, V> = StdMap<K, V, foldhash::fast::FixedState>;
 
 use super::edits::RecordEdit;
 use super::item::{Field, Item, Name, StrLoc, Val, FIELDS};
@@ -1199,18 +1202,60 @@ fn list_records(others: &[usize], each: impl Fn(usize) -> String) -> String {
     format!("records {list}")
 }
 
+/// The members of a group, in input order. Nearly every group of a good file has one member,
+/// which needs no allocation: a 10,000-token file makes no 30,000 small vectors.
+enum Members<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T: Copy> Members<T> {
+    fn add(&mut self, x: T) {
+        match self {
+            Members::One(a) => *self = Members::Many(vec![*a, x]),
+            Members::Many(v) => v.push(x),
+        }
+    }
+
+    fn as_slice(&self) -> &[T] {
+        match self {
+            Members::One(a) => std::slice::from_ref(a),
+            Members::Many(v) => v,
+        }
+    }
+}
+
+impl<T: Copy> std::ops::Deref for Members<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+/// Adds `x` to the group of `k` in `map`.
+fn add_to<K: std::hash::Hash + Eq, T: Copy>(map: &mut HashMap<K, Members<T>>, k: K, x: T) {
+    use std::collections::hash_map::Entry;
+    match map.entry(k) {
+        Entry::Occupied(mut e) => e.get_mut().add(x),
+        Entry::Vacant(e) => {
+            e.insert(Members::One(x));
+        }
+    }
+}
+
 /// Records that share a value, in input order.
-type Groups<K> = HashMap<K, Vec<usize>>;
+type Groups<K> = HashMap<K, Members<usize>>;
 
 fn group<'a, K: std::hash::Hash + Eq>(
     records: &'a [Record],
     key: impl Fn(&'a Record) -> Option<K>,
 ) -> Groups<K> {
-    let mut groups: Groups<K> = HashMap::new();
+    let mut groups: Groups<K> =
+        HashMap::with_capacity_and_hasher(records.len(), Default::default());
     // A record the admin left out is in no group: it duplicates nothing.
     for r in records.iter().filter(|r| !r.removed) {
         if let Some(k) = key(r) {
-            groups.entry(k).or_default().push(r.index);
+            add_to(&mut groups, k, r.index);
         }
     }
     groups
@@ -1238,23 +1283,21 @@ pub(crate) fn cross_check(
     let content_ids = group(records, |r| r.content_id.as_deref().map(|id| (r.file, id)));
     // Distinct digit-only serials by their value without leading zeros, to spot `0012` next to
     // `12`; distinct keys of at most one block by their form without trailing zero bytes.
-    let mut unpadded: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut unpadded: HashMap<&str, Members<&str>> = HashMap::default();
     for serial in serials.keys() {
         if serial.bytes().all(|b| b.is_ascii_digit()) {
-            unpadded
-                .entry(serial.trim_start_matches('0'))
-                .or_default()
-                .push(serial);
+            add_to(&mut unpadded, serial.trim_start_matches('0'), *serial);
         }
     }
-    let mut trimmed: HashMap<&[u8], Vec<&[u8]>> = HashMap::new();
+    let mut trimmed: HashMap<&[u8], Members<&[u8]>> = HashMap::default();
     for &key in keys.keys() {
         if key.len() <= HashAlg::Sha1.block_size() {
             let end = key.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-            trimmed.entry(&key[..end]).or_default().push(key);
+            add_to(&mut trimmed, &key[..end], key);
         }
     }
-    let mut listed: HashMap<&str, &ListedDevice> = HashMap::with_capacity(listing.len());
+    let mut listed: HashMap<&str, &ListedDevice> =
+        HashMap::with_capacity_and_hasher(listing.len(), Default::default());
     for d in listing {
         listed.entry(d.serial_number.as_str()).or_insert(d);
     }

@@ -7,6 +7,7 @@ import type {
   TokenSetVariants, TokenSetRequestOptions, UserState, ResolvedUser, TokenUser, UserResolution, RequestWarning,
   TokenSetRequest, RequestsDocument, RequestsFormat, TokenSetReconcileOptions, RowCodes, VerifyOutcome, DriftRange,
   DriftVerdict, SheetEntry, EngineFacts, RequestKindFacts, KindNeeds, Need, NormalizeResult, DriftResult, Reconciliation,
+  TokenSetVariation, PreparedRequests, PreparedRequest, RequestTextName, RequestHead,
 } from 'hwoath';
 
 function check(ok: boolean, what: string): void {
@@ -83,6 +84,11 @@ check(variants.variants.length === 2 && variants.json !== null && variants.bodyM
 const varied = set.variantSet(variantOptions);
 check(varied.report().summary.valid === 2, 'variantSet');
 varied.free();
+// The variants and their set in one call (what the page does).
+const variation: TokenSetVariation = set.vary(variantOptions);
+check(variation.variants.length === 2 && variation.bodyMasked === variants.bodyMasked && variation.set !== null, 'vary');
+check(variation.set?.normalized().json === variants.json, 'vary: the set of the variants');
+variation.set?.free();
 
 const requestOptions: TokenSetRequestOptions = { request: 'create-bulk' };
 const requests: TokenSetRequest[] = set.requests(requestOptions);
@@ -92,6 +98,15 @@ check(first?.method === 'PATCH' && first.body?.includes(RFC) === true && !first.
 const format: RequestsFormat = 'curl';
 const doc: RequestsDocument = set.requestsDocument(requestOptions, format);
 check(doc.text.includes('curl') && doc.fileName.length > 0, 'requestsDocument');
+// Kept requests: shown without a key, each text rendered when it is copied.
+const prepared: PreparedRequests = set.prepare(requestOptions);
+const shownFirst: PreparedRequest | undefined = prepared.requests[0];
+check(shownFirst?.hasBody === true && shownFirst.bodyMasked === first?.bodyMasked && !JSON.stringify(prepared).includes(RFC), 'prepare');
+const heads: RequestHead[] = [...requests, ...prepared.requests];
+check(heads.length === 2 * requests.length && heads.every((h) => h.url.startsWith('https://graph.microsoft.com/')), 'RequestHead');
+const what: RequestTextName = 'curl';
+check(set.requestText(prepared.build, 0, what) === first?.curl, 'requestText');
+check(set.preparedDocument(prepared.build, format).text === doc.text, 'preparedDocument');
 
 const answer = JSON.stringify({ responses: [{ id: '1', status: 200, body: { id: '0cadbf92-1111-4222-8333-444455556666',
   userPrincipalName: 'amy@contoso.example', userType: 'Member', accountEnabled: true } }] });

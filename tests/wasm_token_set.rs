@@ -132,6 +132,25 @@ fn open_reports_rows_summary_and_the_validate_object() {
 }
 
 #[wasm_bindgen_test]
+fn results_cross_as_ascii_json_with_the_same_values() {
+    let set = open(GOLDEN);
+    let text = set.report_json().unwrap().as_string().unwrap();
+    assert!(
+        text.is_ascii() && text.contains("\\u2022"),
+        "{}",
+        &text[..200]
+    );
+    let via_text: Value = serde_json::from_str(&text).unwrap();
+    let rows = report(&set)["rows"].clone();
+    assert_eq!(via_text["rows"], rows);
+    let masked = rows[0]["secretMasked"].as_str().unwrap();
+    assert!(
+        masked.starts_with("••••") && masked.chars().count() > 4,
+        "{masked}"
+    );
+}
+
+#[wasm_bindgen_test]
 fn rows_count_findings_and_mix_counts_every_record() {
     let r = report(&open(MIXED));
     assert_eq!(r["summary"]["records"], 5);

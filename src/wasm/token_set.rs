@@ -425,8 +425,7 @@ impl State {
     /// Runs `f` on `report()`'s JSON, made on first use and kept until the next edit.
     fn with_report_json<T>(&self, f: impl FnOnce(&str) -> T) -> Result<T, JsError> {
         if self.report_json.borrow().is_none() {
-            let json = serde_json::to_string(&ReportOut::of(self))
-                .map_err(|e| JsError::new(&e.to_string()))?;
+            let json = super::ascii_json(&ReportOut::of(self))?;
             *self.report_json.borrow_mut() = Some(json);
         }
         let cached = self.report_json.borrow();

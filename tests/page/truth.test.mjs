@@ -24,6 +24,15 @@ async function load(page, file = FILE) {
 
 const state = (page, sel) => page.getAttribute(sel, 'data-state');
 
+/** Sets a control's value, fires `event`, and reads the view's state in the same task: "at once"
+ *  means before the worker can answer (a small build answers within one round trip of the test). */
+const changeThenState = (page, control, value, event, view) => page.evaluate(([c, v, e, o]) => {
+  const el = document.querySelector(c);
+  el.value = v;
+  el.dispatchEvent(new Event(e, { bubbles: true }));
+  return document.querySelector(o).dataset.state;
+}, [control, value, event, view]);
+
 /** Graph's answer to a bulk part: every token of `part` created. */
 function created(part) {
   return { value: part.map((t, i) => ({ '@odata.type': '#microsoft.graph.hardwareOathAuthenticationMethod', id: `6a1b2c3d-0000-4000-8000-${String(i).padStart(12, '0')}`,
@@ -129,11 +138,9 @@ test('every result view is emptied the moment an input it was computed from chan
   // Requests ← kind, chunk, the tokens; Graph's answer ← text, part, the tokens.
   await goStep(page, 'send');
   await page.waitForSelector('#graph-output[data-state="ok"]');
-  await page.fill('#graph-chunk', '7');
-  assert.equal(await state(page, '#graph-output'), 'busy', 'a new chunk size marks the requests out of date at once');
+  assert.equal(await changeThenState(page, '#graph-chunk', '7', 'input', '#graph-output'), 'busy', 'a new chunk size marks the requests out of date at once');
   await page.waitForSelector('#graph-output[data-state="ok"]');
-  await page.selectOption('#graph-kind', 'list');
-  assert.equal(await state(page, '#graph-output'), 'busy');
+  assert.equal(await changeThenState(page, '#graph-kind', 'list', 'change', '#graph-output'), 'busy', 'another kind marks the requests out of date at once');
   await page.waitForSelector('#graph-output[data-state="ok"]');
   await page.fill('#response-text', '{"value": []}');
   await page.click('#reconcile-btn');

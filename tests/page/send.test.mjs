@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, cli, root, screenshot, goStep } from './harness.mjs';
+import { start, cli, root, screenshot, goStep, dropFile } from './harness.mjs';
 
 const DEMO = path.join(root, 'www/demo/token2-demo.json');
 const doc = JSON.parse(fs.readFileSync(DEMO, 'utf8'));
@@ -29,6 +29,33 @@ async function copied(page, button) {
   await page.waitForFunction(async () => (await navigator.clipboard.readText()) !== '');
   return page.evaluate(() => navigator.clipboard.readText());
 }
+
+test('with invalid records, Send and the variants point to them in the Check table, not back to Load', async () => {
+  const { page, assertClean } = await env.open();
+  const file = path.join(root, 'tests/fixtures/invalid/duplicate_secret.json');
+  const { invalid } = JSON.parse(cli(['validate', file, '--json'], { allowFail: true }));
+  assert.ok(invalid >= 2, 'the fixture has invalid records');
+  await goStep(page, 'load');
+  await dropFile(page, '#token-drop', 'duplicate_secret.json', fs.readFileSync(file));
+  await page.waitForSelector('#step-check:not([hidden]) #file-results:not([hidden])');
+  // In the Check step, the variants card: the filter is set and focused, the step stays.
+  const here = await page.textContent('#variants-empty button');
+  assert.equal(here, `Show the ${invalid} invalid records`);
+  await page.click('#variants-empty button');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'row-filter');
+  assert.equal(await page.inputValue('#row-filter'), 'invalid');
+  assert.equal(await page.$$eval('#token-table tbody tr[data-record]', (rs) => new Set(rs.map((r) => r.dataset.record)).size), invalid, 'only the invalid rows are listed');
+  // From Send: to the Check step, filtered the same way.
+  await page.selectOption('#row-filter', 'all');
+  await goStep(page, 'send');
+  assert.match(await page.textContent('#graph-empty'), new RegExp(`have ${invalid} invalid records`));
+  assert.equal(await page.isVisible('#graph-empty button:has-text("Go to step 1: Load")'), false);
+  await page.click(`#graph-empty button:has-text("Show the ${invalid} invalid records")`);
+  await page.waitForSelector('#step-check:not([hidden])');
+  assert.equal(await page.inputValue('#row-filter'), 'invalid');
+  assert.equal(await page.$$eval('#token-table tbody tr[data-record]', (rs) => new Set(rs.map((r) => r.dataset.record)).size), invalid);
+  assertClean(JSON.parse(fs.readFileSync(file, 'utf8')).value.map((t) => t.secretKey).filter(Boolean));
+});
 
 test('Check and Send say what to do before anything is loaded, with a button back to Load', async () => {
   const { page, assertClean } = await env.open({ hash: '#send' });

@@ -1,7 +1,7 @@
 // Page chrome: the three-step stepper (Load → Check → Send, one section each, switched by the
 // URL hash so back/forward work), the step completion texts, and the status line.
 // Switching steps only hides and shows sections: nothing typed or computed is lost.
-import { $, h, replace } from './dom.js';
+import { $, h, replace, num } from './dom.js';
 
 export const STEPS = ['load', 'check', 'send'];
 
@@ -57,8 +57,17 @@ export function status(text, kind = 'info') {
   el.className = `status status--${kind}`;
 }
 
-/** The "nothing loaded yet" card of a step: why, and a button back to Load. */
-export function needTokens(el, why, steps) {
-  replace(el, h('p', {}, why),
-    h('button', { type: 'button', class: 'btn btn--secondary', onclick: () => steps.go('load') }, 'Go to step 1: Load'));
+/** The card of a step with nothing to work on: why, and the way on. That is back to Load, or,
+ *  when tokens are loaded but `invalid` of them have errors, their rows in the Check step's table
+ *  (its filter set to the invalid records; the filter, just above the table, gets the focus). */
+export function needTokens(el, why, steps, { invalid = 0 } = {}) {
+  const showInvalid = () => {
+    const filter = $('#row-filter');
+    filter.value = 'invalid';
+    filter.dispatchEvent(new Event('change'));
+    if (steps.current === 'check') filter.focus(); else steps.go('check');
+  };
+  replace(el, h('p', {}, why), invalid
+    ? h('button', { type: 'button', class: 'btn btn--secondary', onclick: showInvalid }, invalid === 1 ? 'Show the invalid record' : `Show the ${num(invalid)} invalid records`)
+    : h('button', { type: 'button', class: 'btn btn--secondary', onclick: () => steps.go('load') }, 'Go to step 1: Load'));
 }

@@ -145,7 +145,7 @@ export function mountSend(steps) {
       const r = session.report;
       needTokens(empty, !r ? 'Nothing is loaded yet. Load a token file, start from the demo, or type one token by hand in step 1.'
         : r.summary.records === 0 ? 'The loaded file holds no tokens.'
-          : `The loaded tokens have ${plural(r.summary.invalid, 'invalid record')}. Fix or remove ${r.summary.invalid === 1 ? 'it' : 'them'} in step 2: requests are only built from tokens without errors.`, steps);
+          : `The loaded tokens have ${plural(r.summary.invalid, 'invalid record')}. Fix or remove ${r.summary.invalid === 1 ? 'it' : 'them'} in step 2: requests are only built from tokens without errors.`, steps, { invalid: r?.summary.invalid ?? 0 });
       stepState('send', 'waiting for valid tokens', false);
     } else {
       replace(source, h('option', { value: 'file' }, `${session.name} (${plural(session.report.summary.valid, 'token')})`),

@@ -36,7 +36,7 @@ export function mountVariants(steps) {
     if (!ok) {
       needTokens(empty, !r ? 'Nothing is loaded yet. Load a token file, start from the demo, or type one token by hand in step 1.'
         : r.summary.invalid ? `The tokens have ${plural(r.summary.invalid, 'invalid record')}. Fix or remove ${r.summary.invalid === 1 ? 'it' : 'them'} in the table above: variants are only made from tokens without errors.`
-          : 'The loaded file holds no tokens.', steps);
+          : 'The loaded file holds no tokens.', steps, { invalid: r?.summary.invalid ?? 0 });
       return;
     }
     copies.max = String(facts.maxCopies);

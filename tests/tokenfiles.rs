@@ -1338,3 +1338,56 @@ fn hidden_characters_are_flagged_in_every_field() {
     // Points at the column name, the 59th character of the header.
     assert_eq!((d.line, d.column), (Some(1), Some(59)));
 }
+
+/// Leading-zero serials (HW307) and keys that differ by trailing zero bytes (HW303) are found
+/// in every member of a group, whether the member is the bare form (`12`, the key without
+/// zeros) or a padded one, and nowhere else: not for a padded value that is alone, not for a
+/// key ending in a zero byte whose shorter form nobody has.
+#[test]
+fn leading_zero_serials_and_zero_padded_keys_are_grouped_both_ways() {
+    let b32 = |bytes: &[u8]| data_encoding::BASE32_NOPAD.encode(bytes);
+    let k: Vec<u8> = (1..=16).collect();
+    let with = |extra: &[u8]| [k.as_slice(), extra].concat();
+    let lonely_zero_ended: Vec<u8> = (101..=115).chain([0]).collect();
+    let plain: Vec<u8> = (201..=216).collect();
+    let rows = [
+        ("12", with(&[])),
+        ("012", with(&[0])),
+        ("0012", with(&[0, 0])),
+        ("13", lonely_zero_ended),
+        ("0014", plain),
+    ];
+    let value: Vec<Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (serial, key))| {
+            json!({"@contentId": (i + 1).to_string(), "serialNumber": serial, "manufacturer": "Token2",
+                "model": "C202", "secretKey": b32(key), "timeIntervalInSeconds": 30, "hashFunction": "hmacsha1"})
+        })
+        .collect();
+    let text = json!({"@context": "#$delta", "value": value}).to_string();
+    let report = validate(&text, &ParseOptions::default()).unwrap();
+    let with_code = |code: &str| {
+        let mut rs: Vec<usize> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .filter_map(|d| d.record)
+            .collect();
+        rs.sort_unstable();
+        rs
+    };
+    assert_eq!(with_code("HW307"), [0, 1, 2], "{:?}", report.diagnostics);
+    assert_eq!(with_code("HW303"), [0, 1, 2], "{:?}", report.diagnostics);
+    // Each names the other two.
+    let of_first = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "HW307" && d.record == Some(0))
+        .unwrap();
+    assert!(
+        of_first.message.contains("records 2 ") && of_first.message.contains("\"0012\""),
+        "{}",
+        of_first.message
+    );
+}

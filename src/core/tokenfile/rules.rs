@@ -1266,6 +1266,20 @@ fn others_in(group: &[usize], me: usize) -> Vec<usize> {
     group.iter().copied().filter(|&i| i != me).collect()
 }
 
+/// The distinct values whose form is `form`: those grouped under it in `differing` (each differs
+/// from its form) and `form` itself when some record has it (`all`).
+fn near_forms<'a, K: ?Sized + std::hash::Hash + Eq>(
+    differing: &HashMap<&'a K, Members<&'a K>>,
+    all: &Groups<&'a K>,
+    form: &'a K,
+) -> Vec<&'a K> {
+    let mut found: Vec<&K> = differing.get(form).map_or_else(Vec::new, |m| m.to_vec());
+    if all.contains_key(form) {
+        found.push(form);
+    }
+    found
+}
+
 /// Findings across records: duplicate serials and keys, equivalent keys, serials that differ by
 /// leading zeros, duplicate `@contentId` (within a file), serials the tenant already holds.
 /// Every record of a duplicate group is flagged, each naming the others: hwoath cannot tell
@@ -1282,18 +1296,21 @@ pub(crate) fn cross_check(
     let keys = group(records, |r| r.secret.as_ref().map(Secret::as_bytes));
     let content_ids = group(records, |r| r.content_id.as_deref().map(|id| (r.file, id)));
     // Distinct digit-only serials by their value without leading zeros, to spot `0012` next to
-    // `12`; distinct keys of at most one block by their form without trailing zero bytes.
-    let mut unpadded: HashMap<&str, Members<&str>> = HashMap::default();
+    // `12`; distinct keys of at most one block by their form without trailing zero bytes. Only a
+    // serial that starts with 0 (a key that ends with a zero byte) differs from that form, so
+    // only those are grouped here; the one that is the form itself joins when a group is read
+    // (`near_forms`). Most files have few or none: then there is nothing to look up.
+    let mut padded: HashMap<&str, Members<&str>> = HashMap::default();
     for serial in serials.keys() {
-        if serial.bytes().all(|b| b.is_ascii_digit()) {
-            add_to(&mut unpadded, serial.trim_start_matches('0'), *serial);
+        if serial.starts_with('0') && serial.bytes().all(|b| b.is_ascii_digit()) {
+            add_to(&mut padded, serial.trim_start_matches('0'), *serial);
         }
     }
-    let mut trimmed: HashMap<&[u8], Members<&[u8]>> = HashMap::default();
+    let mut zero_ended: HashMap<&[u8], Members<&[u8]>> = HashMap::default();
     for &key in keys.keys() {
-        if key.len() <= HashAlg::Sha1.block_size() {
+        if key.last() == Some(&0) && key.len() <= HashAlg::Sha1.block_size() {
             let end = key.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-            add_to(&mut trimmed, &key[..end], key);
+            add_to(&mut zero_ended, &key[..end], key);
         }
     }
     let mut listed: HashMap<&str, &ListedDevice> =
@@ -1331,9 +1348,8 @@ pub(crate) fn cross_check(
                     ),
                 );
             }
-            let padded = unpadded
-                .get(serial.trim_start_matches('0'))
-                .filter(|_| serial.bytes().all(|b| b.is_ascii_digit()));
+            let padded = (!padded.is_empty() && serial.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| near_forms(&padded, &serials, serial.trim_start_matches('0')));
             if let Some(variants) = padded.filter(|v| v.len() > 1) {
                 let mut near: Vec<usize> = variants
                     .iter()
@@ -1397,9 +1413,9 @@ pub(crate) fn cross_check(
                     ),
                 );
             }
-            let equivalent = trimmed
-                .get(secret.trimmed())
-                .filter(|k| k.len() > 1 && bytes.len() <= HashAlg::Sha1.block_size());
+            let equivalent = (!zero_ended.is_empty() && bytes.len() <= HashAlg::Sha1.block_size())
+                .then(|| near_forms(&zero_ended, &keys, secret.trimmed()))
+                .filter(|k| k.len() > 1);
             if let Some(equivalent) = equivalent {
                 let mut near: Vec<usize> = equivalent
                     .iter()

@@ -1267,17 +1267,18 @@ fn others_in(group: &[usize], me: usize) -> Vec<usize> {
 }
 
 /// The distinct values whose form is `form`: those grouped under it in `differing` (each differs
-/// from its form) and `form` itself when some record has it (`all`).
+/// from its form) and `form` itself when some record has it (`all`). `None` when none differs:
+/// then `form` alone has it, which is no finding (and nothing is allocated for the common case).
 fn near_forms<'a, K: ?Sized + std::hash::Hash + Eq>(
     differing: &HashMap<&'a K, Members<&'a K>>,
     all: &Groups<&'a K>,
     form: &'a K,
-) -> Vec<&'a K> {
-    let mut found: Vec<&K> = differing.get(form).map_or_else(Vec::new, |m| m.to_vec());
+) -> Option<Vec<&'a K>> {
+    let mut found = differing.get(form)?.to_vec();
     if all.contains_key(form) {
         found.push(form);
     }
-    found
+    Some(found)
 }
 
 /// Findings across records: duplicate serials and keys, equivalent keys, serials that differ by
@@ -1349,7 +1350,8 @@ pub(crate) fn cross_check(
                 );
             }
             let padded = (!padded.is_empty() && serial.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| near_forms(&padded, &serials, serial.trim_start_matches('0')));
+                .then(|| near_forms(&padded, &serials, serial.trim_start_matches('0')))
+                .flatten();
             if let Some(variants) = padded.filter(|v| v.len() > 1) {
                 let mut near: Vec<usize> = variants
                     .iter()
@@ -1415,6 +1417,7 @@ pub(crate) fn cross_check(
             }
             let equivalent = (!zero_ended.is_empty() && bytes.len() <= HashAlg::Sha1.block_size())
                 .then(|| near_forms(&zero_ended, &keys, secret.trimmed()))
+                .flatten()
                 .filter(|k| k.len() > 1);
             if let Some(equivalent) = equivalent {
                 let mut near: Vec<usize> = equivalent

@@ -1,7 +1,9 @@
 // Page budgets (a benchmark: numbers are reported, never asserted). bash bench/page.sh builds and
 // runs it; see bench/README.md "Page budgets".
 //
-//   node bench/page.mjs [--runs 10]
+//   node bench/page.mjs [--runs 10] [--parts abcde]
+//
+// --parts picks the parts to run (default all), e.g. `--parts d` for the TokenSet alone.
 //
 // (a) Weight: every file the served page loads (recorded from Chromium's requests, the workers'
 //     included), each gzip -9 compressed with Node's zlib, summed; and dist/hwoath.html gzipped.
@@ -38,6 +40,8 @@ const { chromium } = createRequire(path.join(root, 'tools', 'package.json'))('pl
 const { startServer } = await import(pathToFileURL(path.join(root, 'scripts', 'serve.mjs')).href);
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const RUNS = Number(arg('runs', 10));
+const PARTS = arg('parts', 'abcde');
+const part = (p) => PARTS.includes(p);
 const BUDGET_KB = 120;
 const TOKENS = 10_000;
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -108,8 +112,9 @@ self.onmessage = (e) => {
     const [report, r] = time(() => set.report());
     add('report()', report);
     add('reportJson()', time(() => set.reportJson())[0]);
+    add('normalizedStatus() (the Check step)', time(() => set.normalizedStatus())[0]);
     const [normalized, n] = time(() => set.normalized());
-    add('normalized()', normalized);
+    add('normalized() (the JSON, on copy)', normalized);
     const [variants, v] = time(() => set.variants());
     add('variants()', variants);
     const [vary, va] = time(() => set.vary());
@@ -163,8 +168,9 @@ const { Gpg } = await import(pathToFileURL(path.join(root, 'tests', 'pgp', 'gnup
 
 const server = await startServer({ dir: www, port: 0 });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
-const out = { date: new Date().toISOString(), budgetKB: BUDGET_KB, runs: RUNS };
+const out = { date: new Date().toISOString(), budgetKB: BUDGET_KB, runs: RUNS, parts: PARTS };
 try {
+  if (part('a') || part('b') || part('e')) {
   // (a) weight, from the first served run's requests.
   const first = await readyTime(browser, server.url);
   const files = [...new Set(first.requests)].filter((u) => u.startsWith(server.url)).map((u) => {
@@ -189,15 +195,19 @@ try {
   };
 
   // (b) time to ready, served and file://.
+  if (part('b')) {
   const served = [first.ms];
   for (let i = 1; i < RUNS; i += 1) served.push((await readyTime(browser, server.url)).ms);
   const fileUrl = pathToFileURL(single).href;
   const local = [];
   for (let i = 0; i < RUNS; i += 1) local.push((await readyTime(browser, fileUrl)).ms);
   out.ready = { served, file: local };
+  }
+  }
 
   // (c) 10,000 tokens in a worker vs JSON.parse.
   const text = tokenFile(TOKENS);
+  if (part('c')) {
   const page = await browser.newPage();
   await page.goto(server.url);
   await page.waitForSelector('body[data-ready="true"]');
@@ -227,14 +237,16 @@ try {
     await call('close');
     return res;
   }, text);
-  out.tokenSet = await tokenSetInWorker(browser, text);
   const d = out.tokens;
   if (d.open.done.records !== TOKENS || d.open.done.valid !== TOKENS || !d.normalized.done.written || d.normalized.done.skipped !== 0
     || d.variants.done.variants !== TOKENS || d.variants.done.refusals !== 0 || d.requests.done.records !== TOKENS || d.jsonParsed !== TOKENS) {
     throw new Error(`the ${TOKENS}-token file was not fully processed: ${JSON.stringify(d)}`);
   }
+  }
+  if (part('d')) out.tokenSet = await tokenSetInWorker(browser, text);
 
-  // (d) the OpenPGP module at work, through the page's loader.
+  // (e) the OpenPGP module at work, through the page's loader.
+  if (part('e')) {
   const pass = 'tulip ember canyon frost 42';
   const pgpPage = await browser.newPage();
   await pgpPage.goto(server.url);
@@ -282,6 +294,7 @@ try {
   } finally {
     g.close();
   }
+  }
 } finally {
   await browser.close();
   await server.close();
@@ -289,36 +302,48 @@ try {
 
 // Report.
 const f1 = (x) => x.toFixed(1);
+if (out.weight) {
 console.log(`\n(a) page weight, gzip -9 per file (budget ≤ ${BUDGET_KB} KB gzip; KB = 1024 bytes)`);
 for (const f of out.weight.files) console.log(`  ${f.path.padEnd(28)} ${f1(kb(f.raw)).padStart(8)} KB raw ${f1(kb(f.gzip)).padStart(8)} KB gzip`);
 const t = out.weight.total;
 console.log(`  ${'served page total'.padEnd(28)} ${f1(kb(t.raw)).padStart(8)} KB raw ${f1(kb(t.gzip)).padStart(8)} KB gzip  ${t.gzip <= BUDGET_KB * 1024 ? 'within' : 'OVER'} budget`);
 const s = out.weight.single;
 console.log(`  ${'dist/hwoath.html'.padEnd(28)} ${f1(kb(s.raw)).padStart(8)} KB raw ${f1(kb(s.gzip)).padStart(8)} KB gzip  ${s.gzip <= BUDGET_KB * 1024 ? 'within' : 'OVER'} budget`);
+}
+if (out.ready) {
 console.log(`\n(b) navigation → ready (body[data-ready] and all workers), median of ${RUNS} fresh contexts`);
 for (const [k, xs] of Object.entries(out.ready)) console.log(`  ${(k === 'file' ? 'file:// dist/hwoath.html' : 'served www/').padEnd(28)} ${f1(median(xs)).padStart(8)} ms  (min ${f1(Math.min(...xs))}, max ${f1(Math.max(...xs))})`);
+}
 const k = out.tokens;
+if (k) {
 console.log(`\n(c) ${TOKENS.toLocaleString('en-US')}-token file (${f1(kb(k.bytes))} KB) through the page's owner worker (post, work, answer back), median of 5 (first call in brackets)`);
 for (const op of ['open', 'normalized', 'variants', 'requests']) {
   console.log(`  ${op.padEnd(28)} ${f1(k[op].wall).padStart(8)} ms wall [${f1(k[op].firstWall)}], ${f1(k[op].ms)} ms in the worker  = ${f1(k[op].wall / k.jsonParse)}× JSON.parse`);
 }
 console.log(`  ${'JSON.parse (page)'.padEnd(28)} ${f1(k.jsonParse).padStart(8)} ms`);
+}
+if (out.tokenSet) {
 const ts = out.tokenSet.ms;
 const base = ts['JSON.parse'];
 // Issue 12: open ≤ 5× JSON.parse; each later action (normalized, variants, a bulk request) ≤ 1×.
 // The page works through vary() and prepare() (the eager variants() and requests() stay for simple
 // callers, and are shown for comparison).
-const TS_TARGET = { 'TokenSet.open': 5, 'normalized()': 1, 'vary() (variants and their set)': 1, "prepare({request: 'create-bulk'})": 1 };
+const TS_TARGET = {
+  'TokenSet.open': 5, 'normalizedStatus() (the Check step)': 1, 'normalized() (the JSON, on copy)': 1,
+  'vary() (variants and their set)': 1, "prepare({request: 'create-bulk'})": 1,
+};
 console.log(`\n(d) TokenSet in a page worker, ${TOKENS.toLocaleString('en-US')} tokens, medians of 7 inside the worker, as multiples of JSON.parse there (${f1(base)} ms)`);
 for (const [name, ms] of Object.entries(ts)) {
   if (name === 'JSON.parse') continue;
   const t = TS_TARGET[name];
   const verdict = t === undefined ? '' : `  target ≤ ${t}×  ${ms / base <= t ? 'PASS' : 'MISS'}`;
-  console.log(`  ${name.padEnd(36)} ${f1(ms).padStart(8)} ms  = ${(ms / base).toFixed(2).padStart(6)}× JSON.parse${verdict}`);
+  console.log(`  ${name.padEnd(40)} ${f1(ms).padStart(8)} ms  = ${(ms / base).toFixed(2).padStart(6)}× JSON.parse${verdict}`);
 }
 const openReport = ts['TokenSet.open'] + ts['report()'];
-console.log(`  ${'open + report()'.padEnd(36)} ${f1(openReport).padStart(8)} ms  = ${(openReport / base).toFixed(2).padStart(6)}× JSON.parse`);
+console.log(`  ${'open + report()'.padEnd(40)} ${f1(openReport).padStart(8)} ms  = ${(openReport / base).toFixed(2).padStart(6)}× JSON.parse`);
+}
 const p = out.pgp;
+if (p?.work) {
 console.log('\n(e) the OpenPGP module, loaded only on demand (none of it in (a)), gzip -9 per file');
 for (const f of p.files) console.log(`  ${f.path.padEnd(28)} ${f1(kb(f.raw)).padStart(8)} KB raw ${f1(kb(f.gzip)).padStart(8)} KB gzip`);
 console.log(`  ${'OpenPGP module total'.padEnd(28)} ${f1(kb(p.total.raw)).padStart(8)} KB raw ${f1(kb(p.total.gzip)).padStart(8)} KB gzip`);
@@ -326,6 +351,7 @@ console.log(`  ${'its payload in hwoath.html'.padEnd(28)} ${f1(kb(p.singlePayloa
 console.log(`  ${'first call (load+ed25519 key)'.padEnd(28)} ${f1(p.work.firstCall).padStart(8)} ms`);
 console.log(`  ${`decrypt ${TOKENS.toLocaleString('en-US')} tokens (gpg)`.padEnd(28)} ${f1(p.work.decrypt).padStart(8)} ms  (${f1(kb(p.work.messageBytes))} KB message, ${f1(kb(p.work.bytes))} KB plaintext; median of 3)`);
 console.log(`  ${'… and opened by the owner'.padEnd(28)} ${f1(p.work.decryptAndOpen).padStart(8)} ms  (the TokenSet's report back)`);
+}
 console.log(`\nload average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores`);
 let commit = null;
 try { commit = execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }

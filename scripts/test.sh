@@ -63,8 +63,12 @@ suite clippy check cargo clippy --workspace --all-targets --quiet -- -D warnings
 # the release-only generator of completions and man pages (src/bin/hwoath/dist_files.rs)
 suite clippy-dist-files check cargo clippy --bin hwoath --features dist-files --quiet -- -D warnings
 suite clippy-wasm check cargo clippy --workspace --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
-# Dependencies: licences, banned crates, sources (deny.toml). --frozen: no network needed. The
-# advisories check is not run: its database comes from GitHub, unreachable here (SECURITY.md).
+# Dependencies: licences, banned crates, sources (deny.toml). The advisories check is not run: its
+# database comes from GitHub, unreachable here (SECURITY.md). cargo deny reads the metadata of
+# every target's crates, which no build here downloads (tokio, under wasm-bindgen-futures, only
+# for other targets; the Windows-only crates of anstream): `cargo fetch --locked` brings them from
+# crates.io at the locked versions first, so the check itself (--frozen) needs no network.
+suite cargo-fetch check cargo fetch --locked
 suite cargo-deny check cargo deny --frozen check bans licenses sources
 # The workspace: the main crate and crates/hwoath-pgp (its unit tests; the OpenPGP interoperability
 # with GnuPG is tests/pgp_gnupg.rs, through the CLI).

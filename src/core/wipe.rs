@@ -23,12 +23,19 @@ impl WipeBuf {
     }
 
     /// Makes room for `more` bytes, moving to a larger allocation (and wiping the old one) when
-    /// the current one is full.
+    /// the current one is full. Inlined: serde_json writes a document in many small pieces, and
+    /// nearly every one fits.
+    #[inline]
     fn reserve(&mut self, more: usize) {
-        let need = self.bytes.len() + more;
-        if need <= self.bytes.capacity() {
-            return;
+        if self.bytes.capacity() - self.bytes.len() < more {
+            self.grow(more);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, more: usize) {
+        let need = self.bytes.len() + more;
         let mut grown = Vec::with_capacity(need.max(2 * self.bytes.capacity()).max(64));
         grown.extend_from_slice(&self.bytes);
         // `zeroize` on a Vec wipes its whole capacity, then the old allocation is freed.
@@ -37,6 +44,7 @@ impl WipeBuf {
     }
 
     /// Appends one byte.
+    #[inline]
     pub fn push(&mut self, b: u8) {
         self.reserve(1);
         self.bytes.push(b);
@@ -59,10 +67,18 @@ impl WipeBuf {
 }
 
 impl io::Write for WipeBuf {
+    #[inline]
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.reserve(buf.len());
         self.bytes.extend_from_slice(buf);
         Ok(buf.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.reserve(buf.len());
+        self.bytes.extend_from_slice(buf);
+        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -198,10 +198,18 @@ thread_local! {
 }
 
 /// A number property: `undefined`/`null` give `default`; anything but a number throws.
+///
+/// The common case, a finite number, costs two calls into JS that return their answer directly
+/// (`Number.isFinite`, which is false for every other type, then the number itself); only
+/// the rest pays for `as_f64`, whose answer goes through wasm memory.
 fn number(name: &str, v: JsValue, default: f64) -> Result<f64, JsError> {
-    if v.is_undefined() || v.is_null() {
+    if js_sys::Number::is_finite(&v) {
+        return Ok(v.unchecked_into_f64());
+    }
+    if v.is_null_or_undefined() {
         return Ok(default);
     }
+    // NaN and ±Infinity are numbers: the caller's range check names them.
     v.as_f64()
         .ok_or_else(|| JsError::new(&format!("options: {name} must be a number")))
 }
@@ -219,7 +227,7 @@ pub(crate) struct CodeArgs {
 impl CodeArgs {
     /// Reads `options` (`undefined`/`null`: every default: hmacsha1, 30 s, 6 digits, no time).
     pub(crate) fn read(options: &JsValue) -> Result<CodeArgs, JsError> {
-        if options.is_undefined() || options.is_null() {
+        if options.is_null_or_undefined() {
             return Ok(CodeArgs {
                 hash: HashAlg::Sha1,
                 period: 30.0,
@@ -232,15 +240,12 @@ impl CodeArgs {
         }
         let o: &CodeOptionsJs = options.unchecked_ref();
         let h = o.hash_function();
-        let hash = if h.is_undefined() || h.is_null() {
-            HashAlg::Sha1
-        } else {
-            let known = HASH_NAMES.with(|names| names.iter().find(|(n, _)| *n == h).map(|x| x.1));
-            match known {
-                Some(a) => a,
-                // Another spelling ("SHA-256"), or not a string at all.
-                None => hash_alg(&h.as_string().unwrap_or_default())?,
-            }
+        let known = HASH_NAMES.with(|names| names.iter().find(|(n, _)| *n == h).map(|x| x.1));
+        let hash = match known {
+            Some(a) => a,
+            None if h.is_null_or_undefined() => HashAlg::Sha1,
+            // Another spelling ("SHA-256"), or not a string at all.
+            None => hash_alg(&h.as_string().unwrap_or_default())?,
         };
         Ok(CodeArgs {
             hash,

@@ -28,9 +28,9 @@ use super::otp::drift_or_empty;
 use super::{js_text, json_value, set_texts, WipedText};
 use crate::core::graph::display::{masked, wipe_strings};
 use crate::core::graph::{
-    build_requests_with, read_user_methods, read_users, reconcile as map_response, render,
-    GraphRequest, InvalidFile, InventoryQuery, ReconcileOptions, Reconciliation, RequestInputs,
-    RequestKind, RequestOptions,
+    build_requests_with, complete_request, plan_requests_with, read_user_methods, read_users,
+    reconcile as map_response, render, GraphRequest, InvalidFile, InventoryQuery, ReconcileOptions,
+    Reconciliation, RequestInputs, RequestKind, RequestOptions,
 };
 use crate::core::otp::typed_codes;
 use crate::core::secret::mask;
@@ -141,6 +141,13 @@ export interface TokenSetVariants {
   /** The same JSON with every secretKey masked, for display; null when refused. */
   bodyMasked: string | null;
 }
+/** TokenSet.normalizedStatus: what normalized() would write, without the JSON. */
+export interface NormalizedStatus {
+  /** The JSON is written: no record is invalid, or skipInvalid was given. */
+  written: boolean;
+  /** The invalid records: left out (skipInvalid) or blocking (written === false). */
+  skipped: SkippedRecord[];
+}
 /** TokenSet.vary: the variants and, when none was refused, the set of them (for their requests,
  *  codes, sheet and their canonical JSON: `set.normalized().json`). No key outside `set`. */
 export interface TokenSetVariation {
@@ -216,7 +223,9 @@ export interface TokenSetRequest extends RequestHead {
  *  TokenSet.requestText when the admin copies one. */
 export interface PreparedRequest extends RequestHead {
   hasBody: boolean;
-  /** Display: the body (pretty JSON, trailing newline) with every secretKey masked; null without a body. */
+  /** Display: the body (pretty JSON, trailing newline) with every secretKey masked, for the
+   *  first three requests of a build; null without a body, and for the later ones, whose
+   *  masked body `requestText(build, index, "bodyMasked")` writes when it is to be shown. */
   bodyMasked: string | null;
 }
 /** The requests of one TokenSet.prepare: `build` names them for requestText and preparedDocument. */
@@ -307,22 +316,59 @@ struct State {
     prepared: RefCell<Option<Prepared>>,
 }
 
-/// Requests `prepare` built, kept with their keys so that a text is rendered only when it is
-/// asked for (`requestText`, `preparedDocument`). Their bodies are wiped when dropped.
+/// How many requests of a `prepare` come with their masked body (the first ones, which the page
+/// shows open); the others' bodies are written when the admin opens or copies them
+/// (`requestText`).
+const SHOWN_BODIES: usize = 3;
+
+/// Requests built for the set, with what they were built from. Those of `prepare` are kept in
+/// the set with their keys, so that a text is rendered only when it is asked for (`requestText`,
+/// `preparedDocument`), and a bulk upload's chunk bodies are written only then (core
+/// `plan_requests_with`). Their bodies are wiped when dropped.
 struct Prepared {
     build: u32,
     kind: RequestKind,
+    /// The set's records the requests' token positions stand for.
+    chosen: Vec<usize>,
+    options: RequestOptions,
+    inputs: RequestInputs,
     requests: Vec<GraphRequest>,
 }
 
 impl Prepared {
-    /// The shown fields of each request; `chosen` maps its records to the set's.
-    fn heads<'a>(&'a self, chosen: &'a [usize]) -> impl Iterator<Item = RequestHead<'a>> {
+    /// The shown fields of each request.
+    fn heads(&self) -> impl Iterator<Item = RequestHead<'_>> {
         let n = self.requests.len();
         self.requests
             .iter()
             .enumerate()
-            .map(move |(i, r)| RequestHead::of(self.kind, chosen, (i, n), r))
+            .map(move |(i, r)| RequestHead::of(self.kind, &self.chosen, (i, n), r))
+    }
+
+    /// Writes the body the plan left out of request `i` (a bulk chunk), from the set's records.
+    fn complete(&mut self, i: usize, records: &[Record]) {
+        if !self.requests[i].body_deferred {
+            return;
+        }
+        let tokens: Vec<&Token> = self
+            .chosen
+            .iter()
+            .filter_map(|&r| records[r].token.as_ref())
+            .collect();
+        complete_request(
+            &mut self.requests[i],
+            i,
+            &tokens,
+            &self.options,
+            &self.inputs,
+        );
+    }
+
+    /// Writes every body the plan left out.
+    fn complete_all(&mut self, records: &[Record]) {
+        for i in 0..self.requests.len() {
+            self.complete(i, records);
+        }
     }
 }
 
@@ -390,17 +436,10 @@ impl State {
         args::row(row, self.report.records.len())
     }
 
-    /// The requests of the options object `options`, as build `build`, with the records chosen.
-    fn keep(&self, options: JsValue, build: u32) -> Result<(Vec<usize>, Prepared), JsError> {
-        let (kind, chosen, requests) = self.build(&from_js(options)?)?;
-        Ok((
-            chosen,
-            Prepared {
-                build,
-                kind,
-                requests,
-            },
-        ))
+    /// The requests of the options object `options`, as build `build`: every body written, or
+    /// (`plan`) a bulk upload's chunk bodies left to write when asked for.
+    fn keep(&self, options: JsValue, build: u32, plan: bool) -> Result<Prepared, JsError> {
+        self.build(&from_js(options)?, build, plan)
     }
 
     /// Runs `f` with the (cached) generator of `row`; throws when the row has no usable key.
@@ -744,10 +783,7 @@ struct WarningOut {
 
 impl State {
     /// The requests of `o` for the set, with the records each concerns (0-based, in the set).
-    fn build(
-        &self,
-        o: &RequestOpts,
-    ) -> Result<(RequestKind, Vec<usize>, Vec<GraphRequest>), JsError> {
+    fn build(&self, o: &RequestOpts, build: u32, plan: bool) -> Result<Prepared, JsError> {
         let kind = args::request_kind(&o.request)?;
         let options = RequestOptions {
             kind,
@@ -783,9 +819,21 @@ impl State {
                     .map(|t| t as u32),
             },
         };
-        let requests = build_requests_with(&tokens, &options, &inputs)
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        Ok((kind, chosen, requests))
+        let make = if plan {
+            plan_requests_with
+        } else {
+            build_requests_with
+        };
+        let requests =
+            make(&tokens, &options, &inputs).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(Prepared {
+            build,
+            kind,
+            chosen,
+            options,
+            inputs,
+            requests,
+        })
     }
 }
 
@@ -1106,8 +1154,8 @@ impl TokenSet {
         &self,
         build: u32,
         then: &str,
-    ) -> Result<std::cell::Ref<'_, Option<Prepared>>, JsError> {
-        let p = self.state()?.prepared.borrow();
+    ) -> Result<std::cell::RefMut<'_, Option<Prepared>>, JsError> {
+        let p = self.state()?.prepared.borrow_mut();
         match &*p {
             Some(kept) if kept.build == build => Ok(p),
             _ => Err(JsError::new(&format!(
@@ -1272,6 +1320,32 @@ impl TokenSet {
         normalize_out(&n, o.skip_invalid || n.skipped.is_empty())
     }
 
+    /// What [`normalized`](Self::normalized) would write, without writing it (no key): whether
+    /// the JSON is written (`written`: no invalid record, or `skipInvalid`) and the invalid
+    /// records it leaves out or that block it. The page shows this; the JSON is written when the
+    /// admin copies or downloads it.
+    #[wasm_bindgen(js_name = normalizedStatus, unchecked_return_type = "NormalizedStatus")]
+    pub fn normalized_status(&self, options: Option<SkipInvalidJs>) -> Result<JsValue, JsError> {
+        #[derive(Deserialize, Default)]
+        #[serde(rename_all = "camelCase", default)]
+        struct Opts {
+            skip_invalid: bool,
+        }
+        #[derive(Serialize)]
+        struct Status {
+            written: bool,
+            skipped: Vec<tokenfile::Skipped>,
+        }
+        let s = self.state()?;
+        let o: Opts = from_js(given(options))?;
+        let skipped =
+            tokenfile::skipped(&s.report, true).map_err(|e| JsError::new(&e.to_string()))?;
+        json_value(&Status {
+            written: o.skip_invalid || skipped.is_empty(),
+            skipped,
+        })
+    }
+
     /// Duplicate-safe variants of every valid token, or of one (`record`): `variants` and
     /// `refusals` carry no key, `json` is SECRET, `bodyMasked` is for display. Every serial and
     /// key of the set, and the listing's serials, are avoided.
@@ -1371,9 +1445,9 @@ impl TokenSet {
         &self,
         #[wasm_bindgen(unchecked_param_type = "TokenSetRequestOptions")] options: JsValue,
     ) -> Result<JsValue, JsError> {
-        let (chosen, prepared) = self.state()?.keep(options, 0)?;
+        let prepared = self.state()?.keep(options, 0, false)?;
         let meta: Vec<RequestOut> = prepared
-            .heads(&chosen)
+            .heads()
             .map(|head| RequestOut {
                 head,
                 body_masked: (),
@@ -1418,19 +1492,23 @@ impl TokenSet {
             b.set(b.get().wrapping_add(1).max(1));
             b.get()
         });
-        let (chosen, prepared) = s.keep(options, build)?;
-        let shown: Vec<PreparedOut> = prepared
-            .heads(&chosen)
+        let mut prepared = s.keep(options, build, true)?;
+        let shown = SHOWN_BODIES.min(prepared.requests.len());
+        for i in 0..shown {
+            prepared.complete(i, &s.report.records);
+        }
+        let heads: Vec<PreparedOut> = prepared
+            .heads()
             .zip(&prepared.requests)
             .map(|(head, r)| PreparedOut {
                 head,
-                has_body: r.body.is_some(),
+                has_body: r.body.is_some() || r.body_deferred,
                 body_masked: (),
             })
             .collect();
-        let list = json_value(&shown)?;
+        let list = json_value(&heads)?;
         let items: &Array = list.unchecked_ref();
-        for (i, r) in prepared.requests.iter().enumerate() {
+        for (i, r) in prepared.requests.iter().enumerate().take(shown) {
             let body = request_text(r, "bodyMasked");
             set_texts(
                 &items.get(i as u32),
@@ -1462,10 +1540,12 @@ impl TokenSet {
                 TEXTS.join(", ")
             )));
         }
-        let p = self.prepared(build, "copy from the new ones")?;
-        let p = p.as_ref().expect("checked");
-        let r = &p.requests[args::row(index, p.requests.len())?];
-        let text = request_text(r, what).ok_or_else(|| JsError::new("this request has no body"))?;
+        let mut p = self.prepared(build, "copy from the new ones")?;
+        let p = p.as_mut().expect("checked");
+        let i = args::row(index, p.requests.len())?;
+        p.complete(i, &self.state()?.report.records);
+        let text = request_text(&p.requests[i], what)
+            .ok_or_else(|| JsError::new("this request has no body"))?;
         Ok(js_text(&text.0))
     }
 
@@ -1477,8 +1557,9 @@ impl TokenSet {
         build: u32,
         #[wasm_bindgen(unchecked_param_type = "RequestsFormat")] format: &str,
     ) -> Result<JsValue, JsError> {
-        let p = self.prepared(build, "download the new ones")?;
-        let p = p.as_ref().expect("checked");
+        let mut p = self.prepared(build, "download the new ones")?;
+        let p = p.as_mut().expect("checked");
+        p.complete_all(&self.state()?.report.records);
         document_out(p.kind, &p.requests, format)
     }
 
@@ -1491,7 +1572,7 @@ impl TokenSet {
         #[wasm_bindgen(unchecked_param_type = "TokenSetRequestOptions")] options: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RequestsFormat")] format: &str,
     ) -> Result<JsValue, JsError> {
-        let (_, built) = self.state()?.keep(options, 0)?;
+        let built = self.state()?.keep(options, 0, false)?;
         document_out(built.kind, &built.requests, format)
     }
 

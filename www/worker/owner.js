@@ -73,10 +73,8 @@ export function ownerOps(api) {
     edit: ({ row, patch }) => changed(set().edit(row, patch)),
     remove: ({ row }) => changed(set().remove(row)),
     restore: ({ row }) => changed(set().restore(row)),
-    normalized({ skipInvalid }) {
-      const n = set().normalized({ skipInvalid });
-      return { written: n.json !== null, skipped: n.skipped };
-    },
+    // What the Check step shows; the JSON itself is written on Copy or Download.
+    normalized: ({ skipInvalid }) => set().normalizedStatus({ skipInvalid }),
     normalizedText: ({ skipInvalid }) => set().normalized({ skipInvalid }).json,
     variants({ options }) {
       drop('variants');
@@ -96,6 +94,8 @@ export function ownerOps(api) {
       if (!COPY_FIELDS.has(what)) throw new Error('There is no such text.');
       return set(built?.source).requestText(build, index, what);
     },
+    // A later request's masked body, for display (prepare sends the first ones' only).
+    bodyShown: ({ build, index }) => set(built?.source).requestText(build, index, 'bodyMasked'),
     requestsDocument: ({ build, format }) => set(built?.source).preparedDocument(build, format),
     reconcile: ({ source, response, options }) => set(source).reconcile(response, options),
     resolveUsers: ({ source, answers, user }) => set(source).resolveUsers(answers, user ?? null),

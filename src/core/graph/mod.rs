@@ -39,7 +39,9 @@ pub use reconcile::{
     reconcile, Outcome, ReconcileOptions, Reconciliation, ResponseShape, TokenResult,
     UnmatchedItem, UnusableResponse,
 };
-pub use requests::{build_requests, build_requests_with, chunk_ranges};
+pub use requests::{
+    build_requests, build_requests_with, chunk_ranges, complete_request, plan_requests_with,
+};
 pub use users::{
     is_guest_upn, looks_like_users_answer, read_users, users_to_resolve, ResolvedUser, TokenUser,
     UserResolution, UserState, BATCH_LIMIT,
@@ -254,6 +256,10 @@ pub struct GraphRequest {
     /// For `list-all`: the answer is paged; renderings follow `@odata.nextLink`.
     #[serde(skip)]
     pub paged: bool,
+    /// The body is still to be written ([`plan_requests_with`]): `body` is `None` until
+    /// [`complete_request`] writes it. Always false for [`build_requests_with`]'s requests.
+    #[serde(skip)]
+    pub body_deferred: bool,
 }
 
 impl GraphRequest {

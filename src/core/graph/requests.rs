@@ -121,6 +121,7 @@ fn request(
         warnings: vec![],
         records: vec![],
         paged: false,
+        body_deferred: false,
     }
 }
 
@@ -143,6 +144,18 @@ struct Users<'a> {
 }
 
 impl<'a> Users<'a> {
+    /// The user given for every token (`options.user`, blank is none) and the resolution.
+    fn of(options: &'a RequestOptions, inputs: &'a RequestInputs) -> Users<'a> {
+        Users {
+            option: options
+                .user
+                .as_deref()
+                .map(str::trim)
+                .filter(|u| !u.is_empty()),
+            resolution: inputs.users.as_ref(),
+        }
+    }
+
     fn raw(&self, t: &'a Token) -> Option<&'a str> {
         user_of(t, self.option)
     }
@@ -387,6 +400,49 @@ pub fn build_requests_with(
     options: &RequestOptions,
     inputs: &RequestInputs,
 ) -> Result<Vec<GraphRequest>, RequestError> {
+    build(tokens, options, inputs, true)
+}
+
+/// The requests of [`build_requests_with`], except that the bodies of a `create-bulk`'s chunks
+/// are left out ([`GraphRequest::body_deferred`]): everything else (URL, note, warnings,
+/// permission, records) is there and checked, and [`complete_request`] writes a chunk's body
+/// when a text of it is needed. A 10,000-token upload is then planned without writing its 100
+/// bodies of keys at once.
+pub fn plan_requests_with(
+    tokens: &[&Token],
+    options: &RequestOptions,
+    inputs: &RequestInputs,
+) -> Result<Vec<GraphRequest>, RequestError> {
+    build(tokens, options, inputs, false)
+}
+
+/// Writes the body [`plan_requests_with`] left out of `r`, request `index` of the plan made from
+/// the same `tokens`, `options` and `inputs`; a request with its body is left as it is.
+pub fn complete_request(
+    r: &mut GraphRequest,
+    index: usize,
+    tokens: &[&Token],
+    options: &RequestOptions,
+    inputs: &RequestInputs,
+) {
+    if !r.body_deferred {
+        return;
+    }
+    // Only create-bulk defers its bodies, and it takes no serial: the selection is every token.
+    let selected: Vec<(usize, &Token)> = tokens.iter().copied().enumerate().collect();
+    let users = Users::of(options, inputs);
+    if let Some(range) = chunk_ranges(selected.len(), options.chunk).get(index) {
+        r.body = Some(bulk_body(&selected[range.clone()], range.start, &users));
+        r.body_deferred = false;
+    }
+}
+
+fn build(
+    tokens: &[&Token],
+    options: &RequestOptions,
+    inputs: &RequestInputs,
+    bodies: bool,
+) -> Result<Vec<GraphRequest>, RequestError> {
     let kind = options.kind;
     if options.chunk == 0 {
         return Err(RequestError::ZeroChunk);
@@ -403,20 +459,13 @@ pub fn build_requests_with(
             });
         }
     }
-    let users = Users {
-        option: options
-            .user
-            .as_deref()
-            .map(str::trim)
-            .filter(|u| !u.is_empty()),
-        resolution: inputs.users.as_ref(),
-    };
+    let users = Users::of(options, inputs);
     match kind {
         RequestKind::ReadPolicy => return Ok(vec![read_policy()]),
         RequestKind::EnablePolicy => return Ok(vec![enable_policy()]),
         RequestKind::ListAll => return Ok(vec![list_all(inputs)]),
         RequestKind::ResolveUsers => return Ok(resolve_users(&selected, &users)),
-        RequestKind::CreateBulk => return create_bulk(&selected, options.chunk, &users),
+        RequestKind::CreateBulk => return create_bulk(&selected, options.chunk, &users, bodies),
         RequestKind::UserMethods => return user_methods(&selected, &users),
         RequestKind::CleanupDuplicate => return cleanup_duplicate(&selected, &users, inputs),
         _ => {}
@@ -693,10 +742,62 @@ fn user_methods(
     Ok(out)
 }
 
+/// How a create names a token's user (`assignTo`): by object id, or not at all, and why.
+enum Assignment {
+    /// The token names no user.
+    Nobody,
+    /// Assigned at creation.
+    Assigned(Target),
+    /// A guest: created unassigned (HW501).
+    Guest(Target),
+    /// A UPN without an object id: created unassigned.
+    Upn,
+    /// The resolve-users answer cannot name the user: created unassigned.
+    Unusable(String),
+}
+
+fn assignment(users: &Users, t: &Token) -> Assignment {
+    let Some(u) = users.raw(t) else {
+        return Assignment::Nobody;
+    };
+    match users.target(u) {
+        // A guest in one item could make Graph refuse the whole chunk: left out.
+        Ok(target) if target.guest && users.option.is_none() => Assignment::Guest(target),
+        Ok(target) if target.object_id.is_some() => Assignment::Assigned(target),
+        Ok(_) => Assignment::Upn,
+        Err(p) => Assignment::Unusable(p),
+    }
+}
+
+/// The `#$delta` body of one create-bulk chunk: `slice`, whose first token is number
+/// `start + 1` of the selection (its `@contentId`).
+fn bulk_body(slice: &[(usize, &Token)], start: usize, users: &Users) -> Value {
+    let items: Vec<Value> = slice
+        .iter()
+        .enumerate()
+        .map(|(i, &(_, t))| {
+            let mut item = serde_json::to_value(DeltaItem {
+                token: t,
+                content_id: Some((start + i + 1).to_string()),
+                with_optional: true,
+            })
+            .expect("token serialises");
+            let obj = item.as_object_mut().expect("an object");
+            obj.remove("assignTo");
+            if let Assignment::Assigned(target) = assignment(users, t) {
+                obj.insert("assignTo".into(), json!({ "id": target.key }));
+            }
+            item
+        })
+        .collect();
+    json!({ "@context": "#$delta", "value": items })
+}
+
 fn create_bulk(
     selected: &[(usize, &Token)],
     chunk: usize,
     users: &Users,
+    bodies: bool,
 ) -> Result<Vec<GraphRequest>, RequestError> {
     // An explicit user must be an object id (it is meant for every token).
     if let Some(u) = users.option {
@@ -716,38 +817,25 @@ fn create_bulk(
     let mut out = Vec::with_capacity(parts);
     for (part, range) in ranges.into_iter().enumerate() {
         let slice = &selected[range.clone()];
-        let mut items = Vec::with_capacity(slice.len());
         let mut assigned = 0;
         let mut upns = 0;
         let mut unusable = Vec::new();
         let mut guests = 0;
         let mut warnings = Vec::new();
-        for (i, &(record, t)) in slice.iter().enumerate() {
-            let mut item = serde_json::to_value(DeltaItem {
-                token: t,
-                content_id: Some((range.start + i + 1).to_string()),
-                with_optional: true,
-            })
-            .expect("token serialises");
-            let obj = item.as_object_mut().expect("an object");
-            obj.remove("assignTo");
-            if let Some(u) = users.raw(t) {
-                match users.target(u) {
-                    // A guest in one item could make Graph refuse the whole chunk: left out.
-                    Ok(target) if target.guest && users.option.is_none() => {
-                        guests += 1;
-                        warnings.push(guest_left_out(&target, record));
-                    }
-                    Ok(target) if target.object_id.is_some() => {
-                        obj.insert("assignTo".into(), json!({ "id": target.key }));
-                        assigned += 1;
-                        warnings.extend(user_warnings(&target, record, true));
-                    }
-                    Ok(_) => upns += 1,
-                    Err(p) => unusable.push(p),
+        for &(record, t) in slice {
+            match assignment(users, t) {
+                Assignment::Nobody => {}
+                Assignment::Guest(target) => {
+                    guests += 1;
+                    warnings.push(guest_left_out(&target, record));
                 }
+                Assignment::Assigned(target) => {
+                    assigned += 1;
+                    warnings.extend(user_warnings(&target, record, true));
+                }
+                Assignment::Upn => upns += 1,
+                Assignment::Unusable(p) => unusable.push(p),
             }
-            items.push(item);
         }
         let mut note = format!(
             "Creates tokens {}–{} of {} (serials {} to {}), part {} of {parts}; Graph documents no maximum per request, so chunks of {chunk} are a choice, not a limit.",
@@ -781,12 +869,13 @@ fn create_bulk(
         let mut r = request(
             "PATCH",
             format!("{GRAPH_BASE}{DEVICES}"),
-            Some(json!({ "@context": "#$delta", "value": items })),
+            bodies.then(|| bulk_body(slice, range.start, users)),
             create_access(assigned > 0),
             note,
         );
         r.records = slice.iter().map(|(r, _)| *r).collect();
         r.warnings = warnings;
+        r.body_deferred = !bodies;
         out.push(r);
     }
     Ok(out)

@@ -20,7 +20,7 @@ use std::fmt;
 pub use edits::{Edits, NotEditable, RecordEdit, Typed, EDITABLE_FIELDS};
 pub use encoding::{check_text, text_from_bytes};
 pub use listing::{parse_listing, parse_listing_checked, parse_listings};
-pub use normalize::{canonical_json, normalize};
+pub use normalize::{canonical_json, normalize, skipped};
 pub use rules::{codes, MAX_SECRET_CHARS};
 pub use stats::{Mix, MixEntry, Summary};
 

@@ -21,6 +21,17 @@ const NAMED: usize = 10;
 /// records and without `skip_invalid` this fails, naming them; with it, each is listed in
 /// [`Normalized::skipped`] with its reasons.
 pub fn normalize(report: &Report, skip_invalid: bool) -> Result<Normalized, Unusable> {
+    let skipped = skipped(report, skip_invalid)?;
+    Ok(Normalized {
+        json: canonical_json(&report.valid_tokens()),
+        skipped,
+    })
+}
+
+/// What [`normalize`] would leave out, without writing the JSON: the invalid records with their
+/// reasons, or (without `skip_invalid`, when there are any) the error naming them. The page's
+/// Check step shows this; the text is written when the admin copies or downloads it.
+pub fn skipped(report: &Report, skip_invalid: bool) -> Result<Vec<Skipped>, Unusable> {
     let invalid: Vec<usize> = report
         .records
         .iter()
@@ -43,6 +54,9 @@ pub fn normalize(report: &Report, skip_invalid: bool) -> Result<Normalized, Unus
             named.join(", ")
         )));
     }
+    if invalid.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut reasons: Vec<Vec<String>> = vec![Vec::new(); report.records.len()];
     for d in &report.diagnostics {
         if let (Severity::Error, Some(r)) = (d.severity, d.record) {
@@ -52,16 +66,12 @@ pub fn normalize(report: &Report, skip_invalid: bool) -> Result<Normalized, Unus
             }
         }
     }
-    let skipped = invalid
+    Ok(invalid
         .iter()
         .map(|&i| Skipped {
             record: i,
             serial_number: report.records[i].serial_number.clone(),
             reasons: std::mem::take(&mut reasons[i]),
         })
-        .collect();
-    Ok(Normalized {
-        json: canonical_json(&report.valid_tokens()),
-        skipped,
-    })
+        .collect())
 }

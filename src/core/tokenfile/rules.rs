@@ -502,7 +502,11 @@ fn required_text(
 /// A character that looks like an ASCII digit or letter but is not one: other scripts' digits,
 /// full-width forms, Cyrillic and Greek capitals and small letters shaped like Latin ones.
 fn look_alike(c: char) -> bool {
-    (c.is_numeric() && !c.is_ascii())
+    // Every character below is outside ASCII: nearly every serial's characters are answered here.
+    if c.is_ascii() {
+        return false;
+    }
+    c.is_numeric()
         || ('\u{ff01}'..='\u{ff5e}').contains(&c)
         || "АВЕКМНОРСТУХаеорсухІіЈјЅѕԁΑΒΕΖΗΙΚΜΝΟΡΤΥΧοι".contains(c)
 }
@@ -531,12 +535,17 @@ fn text_looks_right(
     out: &mut Out,
 ) -> bool {
     let at = |n: usize| fd.loc.char_pos(text, n).unwrap_or(fd.pos);
+    // Printable ASCII (nearly every value) holds no invisible or look-alike character.
+    let plain = is_plain(t);
     let lead = raw.chars().count() - raw.trim_start().chars().count();
-    if let Some((n, c, what)) = t
-        .chars()
-        .enumerate()
-        .find_map(|(n, c)| invisible(c).map(|w| (n + lead, c, w)))
-    {
+    let hidden = (!plain)
+        .then(|| {
+            t.chars()
+                .enumerate()
+                .find_map(|(n, c)| invisible(c).map(|w| (n + lead, c, w)))
+        })
+        .flatten();
+    if let Some((n, c, what)) = hidden {
         out.push(
             Error,
             codes::INVISIBLE,
@@ -582,7 +591,10 @@ fn text_looks_right(
         );
         return false;
     }
-    if let Some((n, c)) = t.chars().enumerate().find(|&(_, c)| look_alike(c)) {
+    let similar = (!plain)
+        .then(|| t.chars().enumerate().find(|&(_, c)| look_alike(c)))
+        .flatten();
+    if let Some((n, c)) = similar {
         out.push(
             Warning,
             codes::SERIAL_NON_ASCII,

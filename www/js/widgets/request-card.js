@@ -40,7 +40,18 @@ export function requestCard(r, i, n, { build, tokens, onCopied, status }) {
       status(ok ? `Copied ${describeRequest(r, i, n)}: ${COPIED[what]}. The clipboard keeps it until you copy something else.`
         : `Could not copy ${describeRequest(r, i, n)}: select the text and copy it by hand.`);
     } }, label);
-  const pre = r.hasBody ? h('pre', { class: 'code-block', tabindex: '0', 'aria-label': `Body of request ${i + 1}` }, r.bodyMasked) : null;
+  const pre = r.hasBody ? h('pre', { class: 'code-block', tabindex: '0', 'aria-label': `Body of request ${i + 1}` }, r.bodyMasked ?? '') : null;
+  // The engine sends the first requests' bodies; a later one is written when the admin asks.
+  const show = r.hasBody && r.bodyMasked === null ? h('button', { type: 'button', class: 'btn btn--small', 'data-show': 'body',
+    onclick: async (e) => {
+      const button = e.currentTarget;
+      try {
+        pre.textContent = (await call('bodyShown', { build, index: i })).result;
+        pre.hidden = false;
+        button.remove();
+      } catch (err) { status(err.message); }
+    } }, `Show the body${r.records.length ? ` (${plural(r.records.length, 'device')})` : ''}`) : null;
+  if (show) pre.hidden = true;
   return h('li', { class: 'request card', 'data-index': i },
     h('div', { class: 'request__head' },
       h('span', { class: 'request__n' }, n > 1 ? `Request ${num(i + 1)} of ${num(n)}` : 'Request'),
@@ -52,6 +63,7 @@ export function requestCard(r, i, n, { build, tokens, onCopied, status }) {
     r.warnings.length ? h('ul', { class: 'diags request__warnings', 'aria-label': 'Before you send it' }, r.warnings.map((w) => h('li', { class: `diag diag--${w.severity}`, 'data-code': w.code },
       h('span', { class: 'diag__meta' }, h('span', { class: `sev sev--${w.severity}` }, w.severity), h('code', { class: 'diag__code' }, w.code)),
       h('span', { class: 'diag__msg' }, w.message)))) : null,
+    show,
     pre,
     h('div', { class: 'request__actions' },
       r.hasBody ? copy('Copy body', 'body') : null,

@@ -20,6 +20,7 @@
 //! characters, or when the original's secret text was not canonical (its unused trailing bits, or
 //! a dangling last character, mean other tools may decode another key).
 
+use std::borrow::Cow;
 use std::collections::HashSet as StdSet;
 
 /// A set on the fast hasher (see Cargo.toml).
@@ -245,15 +246,16 @@ pub fn padded_key_block(key: &[u8], block: usize) -> Option<Zeroizing<Vec<u8>>> 
 }
 
 /// Whether `variant` gives `original`'s HMAC for every message: both `K0` blocks exist and are
-/// equal (compared in constant time).
+/// equal. Compared byte by byte over the whole block without an early exit and without making
+/// the blocks ([`padded_key_block`]'s byte `i` is the key's, or zero past its end), the verdict
+/// taken in constant time.
 pub fn same_hmac_key(original: &[u8], variant: &[u8], block: usize) -> bool {
-    match (
-        padded_key_block(original, block),
-        padded_key_block(variant, block),
-    ) {
-        (Some(a), Some(b)) => a.ct_eq(&b).into(),
-        _ => false,
+    if original.len() > block || variant.len() > block {
+        return false;
     }
+    let at = |key: &[u8], i: usize| key.get(i).copied().unwrap_or(0);
+    let differ = (0..block).fold(0u8, |d, i| d | (at(original, i) ^ at(variant, i)));
+    differ.ct_eq(&0).into()
 }
 
 /// Serials and keys variants must avoid besides the originals' own and the listing's: the other
@@ -268,8 +270,12 @@ pub struct Taken<'a> {
 
 /// Serials compare case-insensitively in ASCII (serials are ASCII; Unicode lower-casing would
 /// link its tables into the page's wasm for nothing).
-fn serial_id(serial: &str) -> String {
-    serial.to_ascii_lowercase()
+fn serial_id(serial: &str) -> Cow<'_, str> {
+    if serial.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(serial.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(serial)
+    }
 }
 
 /// Builds `copies` variants of every original, avoiding every serial and key of the originals,
@@ -288,7 +294,7 @@ pub fn make_variants_avoiding(
     options: &VariantOptions,
     taken: Taken<'_>,
 ) -> Result<Vec<Variant>, Vec<Refusal>> {
-    let mut serials: HashSet<String> = originals
+    let mut serials: HashSet<Cow<'_, str>> = originals
         .iter()
         .map(|o| serial_id(&o.token.serial_number))
         .chain(options.listing_serials.iter().map(|s| serial_id(s)))
@@ -318,11 +324,11 @@ pub fn make_variants_avoiding(
     }
 }
 
-fn variants_of(
-    o: &Original<'_>,
+fn variants_of<'a>(
+    o: &Original<'a>,
     copies: usize,
-    serials: &mut HashSet<String>,
-    keys: &mut Keys<'_>,
+    serials: &mut HashSet<Cow<'a, str>>,
+    keys: &mut Keys<'a>,
 ) -> Result<Vec<Variant>, Refusal> {
     let t = o.token;
     let refuse = |copy: usize, reason: RefusalReason| Refusal {
@@ -338,6 +344,14 @@ fn variants_of(
 
     let mut made = Vec::with_capacity(copies);
     let (mut key_zeros, mut serial_zeros) = (0usize, 0usize);
+    // A serial with zeros appended is looked up by its id: the original's id with the zeros.
+    let base = serial_id(&t.serial_number);
+    let id_with = |n: usize| {
+        let mut id = String::with_capacity(base.len() + n);
+        id.push_str(&base);
+        id.extend(std::iter::repeat_n('0', n));
+        id
+    };
     for copy in 1..=copies {
         // The key: the next zero count whose bytes no other token or variant uses.
         key_zeros += 1;
@@ -371,8 +385,10 @@ fn variants_of(
         let wanted = serial_zeros + 1;
         serial_zeros = wanted;
         let with_zeros = |n: usize| format!("{}{}", t.serial_number, "0".repeat(n));
-        while serials.contains(&serial_id(&with_zeros(serial_zeros))) {
+        let mut serial_id_now = id_with(serial_zeros);
+        while serials.contains(serial_id_now.as_str()) {
             serial_zeros += 1;
+            serial_id_now = id_with(serial_zeros);
         }
         let serial = with_zeros(serial_zeros);
 
@@ -388,7 +404,7 @@ fn variants_of(
             ));
         }
 
-        serials.insert(serial_id(&serial));
+        serials.insert(Cow::Owned(serial_id_now));
         keys.insert(secret.as_bytes());
         made.push(Variant {
             record: o.record,

@@ -159,6 +159,9 @@ extern "C" {
     /// `TokenSetVariantsOptions`.
     #[wasm_bindgen(typescript_type = "TokenSetVariantsOptions")]
     pub type VariantsOptionsJs;
+    /// `TokenSetVariationOptions`.
+    #[wasm_bindgen(typescript_type = "TokenSetVariationOptions")]
+    pub type VariationOptionsJs;
     /// `TokenSetReconcileOptions`.
     #[wasm_bindgen(typescript_type = "TokenSetReconcileOptions")]
     pub type ReconcileOptionsJs;

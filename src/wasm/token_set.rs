@@ -13,7 +13,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Reflect, Uint8Array};
+use js_sys::{Array, JsString, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -21,7 +21,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::args::{
     self, from_js, given, DriftRangeJs, ReconcileOptionsJs, SkipInvalidJs, TokenFileOptionsJs,
-    VariantsOptionsJs,
+    VariantsOptionsJs, VariationOptionsJs,
 };
 use super::files::{normalize_out, Options};
 use super::otp::drift_or_empty;
@@ -132,6 +132,11 @@ export interface TokenSetVariantsOptions {
   /** Only this record (0-based; it must be valid). Default: every valid record. */
   record?: number;
 }
+export interface TokenSetVariationOptions extends TokenSetVariantsOptions {
+  /** List at most this many of the variants in `variants` (a page shows the first ones; the
+   *  set holds them all). Default: every one. */
+  list?: number;
+}
 export interface TokenSetVariants {
   /** Empty when any token was refused. No key. */
   variants: VariantInfo[];
@@ -151,11 +156,11 @@ export interface NormalizedStatus {
 /** TokenSet.vary: the variants and, when none was refused, the set of them (for their requests,
  *  codes, sheet and their canonical JSON: `set.normalized().json`). No key outside `set`. */
 export interface TokenSetVariation {
-  /** Empty when any token was refused. */
+  /** How many variants were made (0 when any token was refused). */
+  count: number;
+  /** The first `list` of them (every one by default); empty when any token was refused. */
   variants: VariantInfo[];
   refusals: VariantRefusal[];
-  /** The variants' #$delta with every secretKey masked, for display; null when refused. */
-  bodyMasked: string | null;
   /** The variants as a set of their own; null when refused. Free it when done. */
   set: TokenSet | null;
 }
@@ -726,6 +731,8 @@ struct VariantsOpts {
     copies: f64,
     listing: Vec<String>,
     record: Option<f64>,
+    /// `vary` only: how many of the variants to list.
+    list: Option<f64>,
     /// Accepted for `VariantsOptions` callers; the set's own hash option applies.
     #[allow(dead_code)]
     hash_function: Option<String>,
@@ -737,6 +744,7 @@ impl Default for VariantsOpts {
             copies: 1.0,
             listing: Vec::new(),
             record: None,
+            list: None,
             hash_function: None,
         }
     }
@@ -1055,29 +1063,67 @@ struct SheetEntry {
 /// mark; UTF-16 and other encodings are refused as by the CLI, core `text_from_bytes`). The
 /// engine's copies are wiped; the caller wipes its own `Uint8Array`.
 fn input_text(input: &JsValue) -> Result<Zeroizing<String>, JsError> {
-    if input.is_string() {
-        // The browser's encoder, then one copy into wasm memory: several times faster for a
-        // large file than wasm-bindgen's string copy, which walks ASCII text in JS a character
-        // at a time. A JS string is well-formed UTF-16 or has lone surrogates, which the encoder
-        // writes as U+FFFD, as wasm-bindgen's copy does.
+    let invalid = || JsError::new("input: the text is not valid Unicode");
+    if let Some(string) = input.dyn_ref::<JsString>() {
+        // The browser's encoder writes the text straight into wasm memory: several times faster
+        // for a large file than wasm-bindgen's string copy, which walks ASCII text in JS a
+        // character at a time. A JS string is well-formed UTF-16 or has lone surrogates, which
+        // the encoder writes as U+FFFD, as wasm-bindgen's copy does.
+        let units = string.length() as usize;
+        if let Some(text) = ascii_into_wasm(string, units) {
+            return String::from_utf8(text).map(Zeroizing::new).map_err(|e| {
+                e.into_bytes().zeroize();
+                invalid()
+            });
+        }
+        // Not ASCII: encoded by the browser, then copied in.
         let encoded = ENCODER.with(|e| e.encode_with_input(input));
         let text = String::from_utf8(encoded.to_vec()).map_err(|e| {
             e.into_bytes().zeroize();
-            JsError::new("input: the text is not valid Unicode")
+            invalid()
         });
         // The encoder's copy is the engine's too: wiped.
         encoded.fill(0, 0, encoded.length());
         return text.map(Zeroizing::new);
     }
     if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
-        let bytes = Zeroizing::new(bytes.to_vec());
-        let text = tokenfile::text_from_bytes("the file", &bytes)
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        return Ok(Zeroizing::new(text.to_string()));
+        let mut bytes = Zeroizing::new(bytes.to_vec());
+        tokenfile::text_from_bytes("the file", &bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        // Checked to be UTF-8 just now: moved into the text, not copied again.
+        return String::from_utf8(std::mem::take(&mut *bytes))
+            .map(Zeroizing::new)
+            .map_err(|e| {
+                e.into_bytes().zeroize();
+                invalid()
+            });
     }
     Err(JsError::new(
         "input must be the file's text (a string) or its bytes (a Uint8Array)",
     ))
+}
+
+/// The string's bytes when it is ASCII (one byte per UTF-16 unit, as nearly every token file
+/// is), written by the browser's `TextEncoder.encodeInto` straight into a buffer of this
+/// module's memory: no copy of the file is made in JS. `None` (the buffer wiped) when some
+/// character takes more than one byte.
+fn ascii_into_wasm(string: &JsString, units: usize) -> Option<Vec<u8>> {
+    let mut buf = Zeroizing::new(vec![0u8; units]);
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    // A view of exactly the buffer, made just before the encoder writes into it (nothing in
+    // between can grow the memory and detach it).
+    let view = Uint8Array::new_with_byte_offset_and_length(
+        &memory.buffer(),
+        buf.as_mut_ptr() as usize as u32,
+        units as u32,
+    );
+    let done = ENCODER.with(|e| e.encode_into(string, &view));
+    // The encoder wrote through the memory, not through `buf`: its contents are read afresh.
+    std::hint::black_box(&mut *buf);
+    if done.read() as usize != units {
+        return None;
+    }
+    buf.truncate(done.written() as usize);
+    Some(std::mem::take(&mut *buf))
 }
 
 #[wasm_bindgen]
@@ -1088,6 +1134,14 @@ extern "C" {
     fn new() -> TextEncoder;
     #[wasm_bindgen(method, js_name = encode)]
     fn encode_with_input(this: &TextEncoder, input: &JsValue) -> Uint8Array;
+    #[wasm_bindgen(method, js_name = encodeInto)]
+    fn encode_into(this: &TextEncoder, input: &JsString, dest: &Uint8Array) -> EncodeResult;
+    /// `{read, written}` of `encodeInto`: UTF-16 units read, bytes written.
+    type EncodeResult;
+    #[wasm_bindgen(method, getter)]
+    fn read(this: &EncodeResult) -> f64;
+    #[wasm_bindgen(method, getter)]
+    fn written(this: &EncodeResult) -> f64;
 }
 
 thread_local! {
@@ -1189,10 +1243,9 @@ impl TokenSet {
     /// The variants of `options` and the set's originals they were made for.
     fn make_variants(
         &self,
-        options: JsValue,
+        o: &VariantsOpts,
     ) -> Result<Result<Vec<Variant>, Vec<Refusal>>, JsError> {
         let s = self.state()?;
-        let o: VariantsOpts = from_js(options)?;
         let copies = args::count("copies", o.copies, 1.0, MAX_COPIES as f64)?;
         let mut listing_serials: Vec<String> = s
             .parse
@@ -1351,7 +1404,7 @@ impl TokenSet {
     /// key of the set, and the listing's serials, are avoided.
     #[wasm_bindgen(unchecked_return_type = "TokenSetVariants")]
     pub fn variants(&self, options: Option<VariantsOptionsJs>) -> Result<JsValue, JsError> {
-        match self.make_variants(given(options))? {
+        match self.make_variants(&from_js(given(options))?)? {
             Ok(made) => {
                 let list: Vec<&Token> = made.iter().map(|v| &v.token).collect();
                 let json = delta_json(&list);
@@ -1385,14 +1438,16 @@ impl TokenSet {
     /// them, when a token cannot be varied.
     #[wasm_bindgen(js_name = variantSet)]
     pub fn variant_set(&self, options: Option<VariantsOptionsJs>) -> Result<TokenSet, JsError> {
-        let made = self.make_variants(given(options))?.map_err(|refusals| {
-            let list: Vec<String> = refusals.iter().map(ToString::to_string).collect();
-            JsError::new(&format!(
-                "{} token(s) cannot be varied safely: {}",
-                refusals.len(),
-                list.join("; ")
-            ))
-        })?;
+        let made = self
+            .make_variants(&from_js(given(options))?)?
+            .map_err(|refusals| {
+                let list: Vec<String> = refusals.iter().map(ToString::to_string).collect();
+                JsError::new(&format!(
+                    "{} token(s) cannot be varied safely: {}",
+                    refusals.len(),
+                    list.join("; ")
+                ))
+            })?;
         self.set_of(&made)
     }
 
@@ -1400,37 +1455,38 @@ impl TokenSet {
     /// refused, their set (as [`variantSet`](Self::variant_set)): what the page shows and what
     /// it works on next, in one call. Nothing returned holds a key outside the new set.
     #[wasm_bindgen(unchecked_return_type = "TokenSetVariation")]
-    pub fn vary(&self, options: Option<VariantsOptionsJs>) -> Result<JsValue, JsError> {
-        /// `TokenSetVariation` without its `bodyMasked` and `set`, which are set on it.
+    pub fn vary(&self, options: Option<VariationOptionsJs>) -> Result<JsValue, JsError> {
+        /// `TokenSetVariation` without its `set`, which is set on it.
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct VariationOut<'a> {
+            count: usize,
             variants: &'a [Variant],
             refusals: &'a [Refusal],
-            body_masked: (),
             set: (),
         }
-        let out = match self.make_variants(given(options))? {
+        let o: VariantsOpts = from_js(given(options))?;
+        let listed = match o.list {
+            Some(n) => args::count("list", n, 0.0, 1.0e9)?,
+            None => usize::MAX,
+        };
+        let out = match self.make_variants(&o)? {
             Ok(made) => {
-                let list: Vec<&Token> = made.iter().map(|v| &v.token).collect();
-                // Escaped as it is written (SafeFormatter), like every JSON text of the engine.
-                let shown = masked_delta_json(&list);
                 let set = self.set_of(&made)?;
                 let out = json_value(&VariationOut {
-                    variants: &made,
+                    count: made.len(),
+                    variants: &made[..listed.min(made.len())],
                     refusals: &[],
-                    body_masked: (),
                     set: (),
                 })?;
-                set_texts(&out, &[("bodyMasked", Some(shown.as_str()))])?;
                 Reflect::set(&out, &JsValue::from_str("set"), &JsValue::from(set))
                     .map_err(|_| JsError::new("internal: a result cannot be written"))?;
                 out
             }
             Err(refusals) => json_value(&VariationOut {
+                count: 0,
                 variants: &[],
                 refusals: &refusals,
-                body_masked: (),
                 set: (),
             })?,
         };

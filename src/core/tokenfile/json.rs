@@ -10,6 +10,7 @@ use std::borrow::Cow;
 
 use crate::core::diag::Pos;
 use crate::core::limits::{thousands, MAX_JSON_VALUES, MAX_STRING_BYTES};
+use crate::core::text::word;
 
 /// Deepest nesting accepted (serde_json's default recursion limit of 128 allows 127 levels).
 pub const MAX_DEPTH: usize = 127;
@@ -199,94 +200,6 @@ pub(crate) fn utf8_width(b: u8) -> usize {
         0xC0..=0xDF => 2,
         0xE0..=0xEF => 3,
         _ => 4,
-    }
-}
-
-/// Eight bytes at a time (a word of the input): the reader's two hot loops, a string's plain
-/// characters and a line's indentation, look at a word per step instead of a byte.
-mod word {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-    /// The high bit of each byte of `x` that is zero (exact: no false positives).
-    fn zero_bytes(x: u64) -> u64 {
-        !(((x & !HIGHS).wrapping_add(!HIGHS)) | x) & HIGHS
-    }
-
-    /// The high bit of each byte of `x` below `n` (`n` ≤ 0x80; exact).
-    fn bytes_below(x: u64, n: u8) -> u64 {
-        // A byte below n has its high bit clear and `b + (0x80 - n)` below 0x80.
-        !((x & !HIGHS).wrapping_add(ONES * u64::from(0x80 - n)) | x) & HIGHS
-    }
-
-    fn load(bytes: &[u8]) -> u64 {
-        u64::from_le_bytes(bytes[..8].try_into().expect("eight bytes"))
-    }
-
-    /// How many leading bytes of `src` are plain string characters: not `"`, not `\`, not a
-    /// control character below U+0020.
-    pub(super) fn plain_len(src: &[u8]) -> usize {
-        let mut i = 0;
-        while i + 8 <= src.len() {
-            let x = load(&src[i..]);
-            let stop = zero_bytes(x ^ (ONES * u64::from(b'"')))
-                | zero_bytes(x ^ (ONES * u64::from(b'\\')))
-                | bytes_below(x, 0x20);
-            if stop != 0 {
-                return i + (stop.trailing_zeros() / 8) as usize;
-            }
-            i += 8;
-        }
-        i + src[i..]
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-            .unwrap_or(src.len() - i)
-    }
-
-    /// How many leading bytes of `src` are spaces or tabs.
-    pub(super) fn blank_len(src: &[u8]) -> usize {
-        let mut i = 0;
-        while i + 8 <= src.len() {
-            let x = load(&src[i..]);
-            let other = !(zero_bytes(x ^ (ONES * u64::from(b' ')))
-                | zero_bytes(x ^ (ONES * u64::from(b'\t'))))
-                & HIGHS;
-            if other != 0 {
-                return i + (other.trailing_zeros() / 8) as usize;
-            }
-            i += 8;
-        }
-        i + src[i..]
-            .iter()
-            .take_while(|&&b| b == b' ' || b == b'\t')
-            .count()
-    }
-
-    #[cfg(test)]
-    mod tests {
-        #[test]
-        fn word_scans_agree_with_byte_scans_at_every_position() {
-            let mut bytes: Vec<u8> = (0u8..=255).collect();
-            bytes.extend_from_slice(b"    \t  x  \"ab\\c\x01");
-            bytes.extend((0u8..=255).rev());
-            for start in 0..bytes.len() {
-                for end in start..bytes.len().min(start + 40) {
-                    let s = &bytes[start..end];
-                    let plain = s
-                        .iter()
-                        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                        .unwrap_or(s.len());
-                    assert_eq!(super::plain_len(s), plain, "{s:?}");
-                    let blank = s.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-                    assert_eq!(super::blank_len(s), blank, "{s:?}");
-                }
-            }
-            // Runs longer than a word.
-            let run = [b'a'; 37];
-            assert_eq!(super::plain_len(&run), 37);
-            let spaces = [b' '; 29];
-            assert_eq!(super::blank_len(&spaces), 29);
-        }
     }
 }
 

@@ -55,7 +55,8 @@ export function mountVariants(steps) {
     if (record.value !== '') options.record = Number(record.value);
     make.disabled = true;
     try {
-      const { result } = await call('variants', { options });
+      // The table shows the first SHOWN; the engine lists only those (the set holds them all).
+      const { result } = await call('variants', { options: { ...options, list: SHOWN } });
       if (!current()) return;
       if (result.refusals.length) {
         view.error(h('p', {}, `No variants were written: ${plural(result.refusals.length, 'token')} cannot be varied safely.`),
@@ -64,8 +65,8 @@ export function mountVariants(steps) {
         return;
       }
       view.clear();
-      show(result.variants, options);
-      setVariants({ count: result.variants.length, options, list: result.variants });
+      show(result.variants, result.count, options);
+      setVariants({ count: result.count, options, list: result.variants });
     } catch (err) {
       if (current() && !isAbort(err)) view.error(h('p', {}, err.message));
     } finally {
@@ -73,22 +74,22 @@ export function mountVariants(steps) {
     }
   });
 
-  function show(list, options) {
+  function show(list, count, options) {
     const rows = session.report.rows;
     results.hidden = false;
     const of = options.record === undefined ? plural(session.report.summary.valid, 'token') : `token #${options.record + 1}`;
-    $('#variants-title').textContent = `${plural(list.length, 'variant')} of ${of}${options.copies > 1 ? ` (${options.copies} copies each)` : ''}`;
+    $('#variants-title').textContent = `${plural(count, 'variant')} of ${of}${options.copies > 1 ? ` (${options.copies} copies each)` : ''}`;
     replace($('#variants-table'), h('table', { class: 'data', id: 'variants' },
       h('caption', { class: 'visually-hidden' }, 'Variants and their end-user notes'),
       h('thead', {}, h('tr', {}, ['#', 'Printed serial', 'Copy', 'Serial to type', 'Note for the end user']
         .map((c, i) => h('th', { scope: 'col', class: i === 0 || i === 2 ? 'num' : null }, c)))),
-      h('tbody', {}, list.slice(0, SHOWN).map((v) => h('tr', { 'data-record': v.record, 'data-copy': v.copy },
+      h('tbody', {}, list.map((v) => h('tr', { 'data-record': v.record, 'data-copy': v.copy },
         h('td', { class: 'num' }, String(v.record + 1)),
         h('td', { class: 'mono' }, rows[v.record]?.serialNumber ?? ''),
         h('td', { class: 'num' }, String(v.copy)),
         h('td', { class: 'mono strong' }, v.serialNumber),
         h('td', { class: 'note' }, v.note))))),
-    list.length > SHOWN ? h('p', { class: 'empty' }, `The first ${SHOWN} of ${num(list.length)} are shown; the JSON and the printed notes hold all of them.`) : null);
+    count > list.length ? h('p', { class: 'empty' }, `The first ${num(list.length)} of ${num(count)} are shown; the JSON and the printed notes hold all of them.`) : null);
   }
 
   const text = async () => (await call('variantsText')).result;

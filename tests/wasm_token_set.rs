@@ -564,6 +564,161 @@ fn prepared_requests_show_what_requests_shows_and_render_texts_on_demand() {
     assert!(message(edited.request_text(b, 0.0, "body").err().unwrap()).contains("built again"));
 }
 
+/// A `#$delta` file of `n` valid tokens (20-byte keys made from the record number).
+fn many(n: usize) -> String {
+    let items: Vec<Value> = (0..n)
+        .map(|i| {
+            let key: Vec<u8> = (0..20u8)
+                .map(|j| (i as u8).wrapping_mul(31) ^ j ^ (i >> 8) as u8)
+                .collect();
+            json!({
+                "@contentId": (i + 1).to_string(),
+                "serialNumber": format!("{}", 4_000_000 + i),
+                "manufacturer": "Token2",
+                "model": "C202",
+                "secretKey": data_encoding::BASE32_NOPAD.encode(&key),
+                "timeIntervalInSeconds": 30,
+                "hashFunction": "hmacsha1",
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&json!({"@context": "#$delta", "value": items})).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn prepare_sends_the_first_bodies_and_writes_the_rest_when_asked() {
+    let text = many(250);
+    let set = open(&text);
+    let secrets = keys(&text);
+    let options = r#"{"request":"create-bulk","chunk":50}"#;
+    let eager = plain(&set.requests(obj(options)).unwrap());
+    let eager = eager.as_array().unwrap();
+    assert_eq!(eager.len(), 5);
+    // A fresh build downloaded at once: every deferred body is written for the document.
+    let build = plain(&set.prepare(obj(options)).unwrap())["build"]
+        .as_u64()
+        .unwrap() as u32;
+    assert_eq!(
+        plain(&set.prepared_document(build, "powershell").unwrap()),
+        plain(&set.requests_document(obj(options), "powershell").unwrap())
+    );
+    let prepared = plain(&set.prepare(obj(options)).unwrap());
+    let build = prepared["build"].as_u64().unwrap() as u32;
+    let shown = prepared["requests"].as_array().unwrap();
+    for (i, (p, e)) in shown.iter().zip(eager).enumerate() {
+        assert_eq!(p["hasBody"], json!(true));
+        assert_eq!(p["records"], e["records"], "{i}");
+        assert_eq!(p["note"], e["note"], "{i}");
+        // The first three come with their masked body; the others' is written when asked.
+        if i < 3 {
+            assert_eq!(p["bodyMasked"], e["bodyMasked"], "{i}");
+        } else {
+            assert_eq!(p["bodyMasked"], Value::Null, "{i}");
+        }
+        assert!(!holds_a_key(&p.to_string(), &secrets));
+    }
+    // Asked out of order: each text is the eager one, a later chunk's body written from its own
+    // tokens (its @contentIds continue the numbering).
+    for i in [4usize, 3, 0] {
+        for k in ["bodyMasked", "body", "curl", "http"] {
+            let text = set.request_text(build, i as f64, k).unwrap();
+            assert_eq!(
+                text.as_string().unwrap(),
+                eager[i][k].as_str().unwrap(),
+                "{i} {k}"
+            );
+        }
+    }
+    let body: Value = serde_json::from_str(
+        &set.request_text(build, 4.0, "body")
+            .unwrap()
+            .as_string()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(body["value"][0]["@contentId"], "201");
+    assert_eq!(body["value"][49]["@contentId"], "250");
+    assert_eq!(
+        plain(&set.prepared_document(build, "curl").unwrap()),
+        plain(&set.requests_document(obj(options), "curl").unwrap())
+    );
+}
+
+#[wasm_bindgen_test]
+fn normalized_status_is_normalized_without_the_json() {
+    for text in [DELTA, MIXED, LEGACY] {
+        let set = open(text);
+        for options in [None, Some(r#"{"skipInvalid":true}"#)] {
+            let full = plain(
+                &set.normalized(options.map(|o| obj(o).unchecked_into()))
+                    .unwrap(),
+            );
+            let status = plain(
+                &set.normalized_status(options.map(|o| obj(o).unchecked_into()))
+                    .unwrap(),
+            );
+            assert_eq!(
+                status["written"],
+                json!(!full["json"].is_null()),
+                "{options:?}"
+            );
+            assert_eq!(status["skipped"], full["skipped"], "{options:?}");
+            assert!(status.get("json").is_none());
+            assert!(!holds_a_key(&status.to_string(), &keys(text)));
+        }
+    }
+    // MIXED has invalid records: without skipInvalid nothing is written, and they are named.
+    let status = plain(&open(MIXED).normalized_status(None).unwrap());
+    assert_eq!(status["written"], false);
+    assert!(!status["skipped"].as_array().unwrap().is_empty());
+}
+
+#[wasm_bindgen_test]
+fn vary_lists_as_many_as_asked_and_counts_them_all() {
+    let text = many(30);
+    let set = open(&text);
+    let all = plain(&set.variants(opt(r#"{"copies":2}"#)).unwrap());
+    let varied = set.vary(opt(r#"{"copies":2,"list":7}"#)).unwrap();
+    let vset = Reflect::get(&varied, &"set".into()).unwrap();
+    Reflect::set(&varied, &"set".into(), &JsValue::NULL).unwrap();
+    let shown = plain(&varied);
+    assert_eq!(shown["count"], 60);
+    assert_eq!(
+        shown["variants"].as_array().unwrap().as_slice(),
+        &all["variants"].as_array().unwrap()[..7]
+    );
+    let vreport = plain(&call(&vset, "report", &[]).unwrap());
+    assert_eq!(vreport["summary"]["valid"], 60);
+    call(&vset, "free", &[]).unwrap();
+    // Without `list`, every one; a bad `list` is refused.
+    let every = set.vary(opt(r#"{"copies":2}"#)).unwrap();
+    call(&Reflect::get(&every, &"set".into()).unwrap(), "free", &[]).unwrap();
+    Reflect::set(&every, &"set".into(), &JsValue::NULL).unwrap();
+    assert_eq!(plain(&every)["variants"], all["variants"]);
+    assert!(message(set.vary(opt(r#"{"list":-1}"#)).err().unwrap()).contains("list"));
+}
+
+#[wasm_bindgen_test]
+fn a_text_with_other_characters_reads_as_its_bytes_do() {
+    // ASCII text goes straight into wasm memory; other text through the encoder: both are the
+    // file's bytes.
+    let text = DELTA.replacen(
+        "\"model\"",
+        "\"displayName\": \"Zoë 東京 🔑\", \"model\"",
+        1,
+    );
+    assert!(!text.is_ascii());
+    let from_text = report(&open(&text));
+    let from_bytes =
+        report(&TokenSet::open(Uint8Array::from(text.as_bytes()).into(), None).unwrap());
+    assert_eq!(from_text, from_bytes);
+    assert!(from_text.to_string().contains("Zo"));
+    assert_eq!(
+        report(&open(DELTA)),
+        report(&TokenSet::open(Uint8Array::from(DELTA.as_bytes()).into(), None).unwrap())
+    );
+}
+
 #[wasm_bindgen_test]
 fn vary_is_variants_and_variant_set_in_one_call() {
     let set = open(GOLDEN);
@@ -1051,6 +1206,7 @@ fn every_method_after_free_throws_a_clear_error() {
         ("report", vec![]),
         ("reportJson", vec![]),
         ("normalized", vec![]),
+        ("normalizedStatus", vec![]),
         ("variants", vec![]),
         ("variantSet", vec![]),
         ("vary", vec![]),
@@ -1063,6 +1219,10 @@ fn every_method_after_free_throws_a_clear_error() {
         (
             "preparedDocument",
             vec![JsValue::from_f64(1.0), "http".into()],
+        ),
+        (
+            "requestsDocument",
+            vec![obj(r#"{"request":"create-bulk"}"#), "http".into()],
         ),
         ("reconcile", vec!["{}".into()]),
         ("codes", vec![t.clone()]),

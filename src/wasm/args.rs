@@ -230,15 +230,16 @@ pub(crate) struct CodeArgs {
 impl CodeArgs {
     /// Reads `options` (`undefined`/`null`: every default: hmacsha1, 30 s, 6 digits, no time).
     pub(crate) fn read(options: &JsValue) -> Result<CodeArgs, JsError> {
-        if options.is_null_or_undefined() {
-            return Ok(CodeArgs {
-                hash: HashAlg::Sha1,
-                period: 30.0,
-                digits: 6.0,
-                time: f64::NAN,
-            });
-        }
+        // An object first: the one check a call with options pays.
         if !options.is_object() {
+            if options.is_null_or_undefined() {
+                return Ok(CodeArgs {
+                    hash: HashAlg::Sha1,
+                    period: 30.0,
+                    digits: 6.0,
+                    time: f64::NAN,
+                });
+            }
             return Err(JsError::new("options must be an object"));
         }
         let o: &CodeOptionsJs = options.unchecked_ref();

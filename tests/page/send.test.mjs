@@ -169,6 +169,36 @@ test('bulk create: the copied body, URL and PowerShell are the CLI\'s; secrets h
   assertClean(SECRETS);
 });
 
+test('many requests: the first three show their masked body, a later one on "Show the body", the CLI\'s body masked', async () => {
+  const { page, assertClean } = await env.open({ permissions: CLIP });
+  await loadDemo(page);
+  await goStep(page, 'send');
+  await page.fill('#graph-chunk', '1');
+  await page.waitForFunction(() => document.querySelectorAll('#graph-requests > li').length === 5);
+  const json = JSON.parse(cli(['graph', DEMO, '--request', 'create-bulk', '--chunk', '1', '--format', 'json']));
+  const card = (i) => `#graph-requests > li[data-index="${i}"]`;
+  for (const i of [0, 1, 2]) {
+    assert.equal(await page.isVisible(`${card(i)} pre`), true);
+    assert.equal(await page.$(`${card(i)} [data-show="body"]`), null);
+  }
+  for (const i of [3, 4]) {
+    assert.equal(await page.isVisible(`${card(i)} pre`), false, `request ${i + 1}'s body waits to be asked for`);
+    assert.equal(await page.textContent(`${card(i)} [data-show="body"]`), 'Show the body (1 device)');
+  }
+  await page.click(`${card(4)} [data-show="body"]`);
+  await page.waitForSelector(`${card(4)} pre:not([hidden])`);
+  assert.equal(await page.$(`${card(4)} [data-show="body"]`), null, 'the button goes once the body is shown');
+  const shown = JSON.parse(await page.textContent(`${card(4)} pre`));
+  const want = json[4].body;
+  assert.equal(shown.value[0].serialNumber, want.value[0].serialNumber);
+  assert.equal(shown.value[0]['@contentId'], '5');
+  assert.match(shown.value[0].secretKey, /^•+[A-Z2-7]{4}$/, 'the key is masked');
+  assert.equal(shown.value[0].secretKey.slice(-4), want.value[0].secretKey.slice(-4));
+  // Copying a body never shown gives the CLI's body with its key.
+  assert.deepEqual(JSON.parse(await copied(page, `${card(3)} [data-copy="body"]`)), json[3].body);
+  assertClean(SECRETS);
+});
+
 test('activate: the verification code is the token\'s own at that time, with its expiry counting down', async () => {
   const { page, assertClean } = await env.open();
   await loadDemo(page);

@@ -53,18 +53,7 @@ pub(crate) fn armor_start(bytes: &[u8]) -> Option<usize> {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    // Jump from one occurrence of the first byte to the next (a token file has few '-'), not
-    // window by window: a 3 MB file is looked at in one pass.
-    let first = *needle.first()?;
-    let mut from = 0;
-    while let Some(i) = hay[from..].iter().position(|&b| b == first) {
-        let at = from + i;
-        if hay[at..].starts_with(needle) {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
+    memchr::memmem::find(hay, needle)
 }
 
 /// A packet header: its tag and where its body starts, with the body length when it is fixed.

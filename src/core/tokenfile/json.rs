@@ -270,10 +270,13 @@ impl<'a> Parser<'a> {
         while let Some(&b) = self.src.get(self.i) {
             match b {
                 b' ' | b'\t' => {
-                    // A run of indentation at once.
-                    let run = word::blank_len(&self.src[self.i..]);
-                    self.i += run;
-                    self.col += run as u32;
+                    self.bump();
+                    // A run (indentation) at once; a lone space (after ':') needs no more look.
+                    if matches!(self.src.get(self.i), Some(b' ' | b'\t')) {
+                        let run = word::blank_len(&self.src[self.i..]);
+                        self.i += run;
+                        self.col += run as u32;
+                    }
                 }
                 // The `\r` of `\r\n` is a column; a lone `\r` ends a line (old Mac files).
                 b'\r' if self.src.get(self.i + 1) == Some(&b'\n') => self.bump(),

@@ -40,15 +40,16 @@ export function requestCard(r, i, n, { build, tokens, onCopied, status }) {
       status(ok ? `Copied ${describeRequest(r, i, n)}: ${COPIED[what]}. The clipboard keeps it until you copy something else.`
         : `Could not copy ${describeRequest(r, i, n)}: select the text and copy it by hand.`);
     } }, label);
-  const pre = r.hasBody ? h('pre', { class: 'code-block', tabindex: '0', 'aria-label': `Body of request ${i + 1}` }, r.bodyMasked ?? '') : null;
+  const pre = r.hasBody ? h('pre', { class: 'code-block', id: `request-body-${i}`, tabindex: '0', 'aria-label': `Body of request ${i + 1}` }, r.bodyMasked ?? '') : null;
   // The engine sends the first requests' bodies; a later one is written when the admin asks.
-  const show = r.hasBody && r.bodyMasked === null ? h('button', { type: 'button', class: 'btn btn--small', 'data-show': 'body',
+  const show = r.hasBody && r.bodyMasked === null ? h('button', { type: 'button', class: 'btn btn--small request__show', 'data-show': 'body', 'aria-controls': `request-body-${i}`,
     onclick: async (e) => {
       const button = e.currentTarget;
       try {
         pre.textContent = (await call('bodyShown', { build, index: i })).result;
         pre.hidden = false;
         button.remove();
+        pre.focus(); // the button is gone: keyboard focus goes to what it showed
       } catch (err) { status(err.message); }
     } }, `Show the body${r.records.length ? ` (${plural(r.records.length, 'device')})` : ''}`) : null;
   if (show) pre.hidden = true;

@@ -7,7 +7,8 @@ import type {
   TokenSetVariants, TokenSetRequestOptions, UserState, ResolvedUser, TokenUser, UserResolution, RequestWarning,
   TokenSetRequest, RequestsDocument, RequestsFormat, TokenSetReconcileOptions, RowCodes, VerifyOutcome, DriftRange,
   DriftVerdict, SheetEntry, EngineFacts, RequestKindFacts, KindNeeds, Need, NormalizeResult, DriftResult, Reconciliation,
-  TokenSetVariation, PreparedRequests, PreparedRequest, RequestTextName, RequestHead,
+  TokenSetVariation, PreparedRequests, PreparedRequest, RequestTextName, RequestHead, NormalizedStatus,
+  TokenSetVariationOptions,
 } from 'hwoath';
 
 function check(ok: boolean, what: string): void {
@@ -60,6 +61,9 @@ check(report.summary.valid === 2, 'setOptions');
 
 const normalized: NormalizeResult = set.normalized({ skipInvalid: false });
 check(normalized.json !== null && normalized.json.includes(RFC), 'normalized writes the keys (SECRET)');
+const status: NormalizedStatus = set.normalizedStatus({ skipInvalid: false });
+check(status.written === (normalized.json !== null) && status.skipped.length === normalized.skipped.length
+  && !JSON.stringify(status).includes(RFC), 'normalizedStatus: what normalized would write, no key');
 
 // Codes, verify, drift.
 const codes: RowCodes = set.codes(T);
@@ -84,9 +88,11 @@ check(variants.variants.length === 2 && variants.json !== null && variants.bodyM
 const varied = set.variantSet(variantOptions);
 check(varied.report().summary.valid === 2, 'variantSet');
 varied.free();
-// The variants and their set in one call (what the page does).
-const variation: TokenSetVariation = set.vary(variantOptions);
-check(variation.variants.length === 2 && JSON.stringify(variation.variants) === JSON.stringify(variants.variants) && variation.set !== null, 'vary');
+// The variants and their set in one call (what the page does), the first one listed.
+const variationOptions: TokenSetVariationOptions = { ...variantOptions, list: 1 };
+const variation: TokenSetVariation = set.vary(variationOptions);
+check(variation.count === 2 && variation.variants.length === 1
+  && JSON.stringify(variation.variants[0]) === JSON.stringify(variants.variants[0]) && variation.set !== null, 'vary');
 check(variation.set?.normalized().json === variants.json, 'vary: the set of the variants');
 variation.set?.free();
 

@@ -724,6 +724,13 @@ struct AssignTo<'a> {
     id: &'a str,
 }
 
+/// `{ skipInvalid?: boolean }` of `normalized` and `normalizedStatus`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct SkipInvalid {
+    skip_invalid: bool,
+}
+
 /// `TokenSetVariantsOptions`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -1063,7 +1070,6 @@ struct SheetEntry {
 /// mark; UTF-16 and other encodings are refused as by the CLI, core `text_from_bytes`). The
 /// engine's copies are wiped; the caller wipes its own `Uint8Array`.
 fn input_text(input: &JsValue) -> Result<Zeroizing<String>, JsError> {
-    let invalid = || JsError::new("input: the text is not valid Unicode");
     if let Some(string) = input.dyn_ref::<JsString>() {
         // The browser's encoder writes the text straight into wasm memory: several times faster
         // for a large file than wasm-bindgen's string copy, which walks ASCII text in JS a
@@ -1071,35 +1077,32 @@ fn input_text(input: &JsValue) -> Result<Zeroizing<String>, JsError> {
         // the encoder writes as U+FFFD, as wasm-bindgen's copy does.
         let units = string.length() as usize;
         if let Some(text) = ascii_into_wasm(string, units) {
-            return String::from_utf8(text).map(Zeroizing::new).map_err(|e| {
-                e.into_bytes().zeroize();
-                invalid()
-            });
+            return utf8_text(text);
         }
         // Not ASCII: encoded by the browser, then copied in.
         let encoded = ENCODER.with(|e| e.encode_with_input(input));
-        let text = String::from_utf8(encoded.to_vec()).map_err(|e| {
-            e.into_bytes().zeroize();
-            invalid()
-        });
+        let text = utf8_text(encoded.to_vec());
         // The encoder's copy is the engine's too: wiped.
         encoded.fill(0, 0, encoded.length());
-        return text.map(Zeroizing::new);
+        return text;
     }
     if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
         let mut bytes = Zeroizing::new(bytes.to_vec());
         tokenfile::text_from_bytes("the file", &bytes).map_err(|e| JsError::new(&e.to_string()))?;
         // Checked to be UTF-8 just now: moved into the text, not copied again.
-        return String::from_utf8(std::mem::take(&mut *bytes))
-            .map(Zeroizing::new)
-            .map_err(|e| {
-                e.into_bytes().zeroize();
-                invalid()
-            });
+        return utf8_text(std::mem::take(&mut *bytes));
     }
     Err(JsError::new(
         "input must be the file's text (a string) or its bytes (a Uint8Array)",
     ))
+}
+
+/// `bytes` as text, moved (not copied); wiped when they are not UTF-8.
+fn utf8_text(bytes: Vec<u8>) -> Result<Zeroizing<String>, JsError> {
+    String::from_utf8(bytes).map(Zeroizing::new).map_err(|e| {
+        e.into_bytes().zeroize();
+        JsError::new("input: the text is not valid Unicode")
+    })
 }
 
 /// The string's bytes when it is ASCII (one byte per UTF-16 unit, as nearly every token file
@@ -1362,13 +1365,8 @@ impl TokenSet {
     /// blocks it. Removed records are left out either way.
     #[wasm_bindgen(unchecked_return_type = "NormalizeResult")]
     pub fn normalized(&self, options: Option<SkipInvalidJs>) -> Result<JsValue, JsError> {
-        #[derive(Deserialize, Default)]
-        #[serde(rename_all = "camelCase", default)]
-        struct Opts {
-            skip_invalid: bool,
-        }
         let s = self.state()?;
-        let o: Opts = from_js(given(options))?;
+        let o: SkipInvalid = from_js(given(options))?;
         let n = tokenfile::normalize(&s.report, true).map_err(|e| JsError::new(&e.to_string()))?;
         normalize_out(&n, o.skip_invalid || n.skipped.is_empty())
     }
@@ -1379,18 +1377,13 @@ impl TokenSet {
     /// admin copies or downloads it.
     #[wasm_bindgen(js_name = normalizedStatus, unchecked_return_type = "NormalizedStatus")]
     pub fn normalized_status(&self, options: Option<SkipInvalidJs>) -> Result<JsValue, JsError> {
-        #[derive(Deserialize, Default)]
-        #[serde(rename_all = "camelCase", default)]
-        struct Opts {
-            skip_invalid: bool,
-        }
         #[derive(Serialize)]
         struct Status {
             written: bool,
             skipped: Vec<tokenfile::Skipped>,
         }
         let s = self.state()?;
-        let o: Opts = from_js(given(options))?;
+        let o: SkipInvalid = from_js(given(options))?;
         let skipped =
             tokenfile::skipped(&s.report, true).map_err(|e| JsError::new(&e.to_string()))?;
         json_value(&Status {

@@ -340,8 +340,7 @@ impl<'a> Parser<'a> {
     fn object(&mut self) -> Result<Kind<'a>, JsonError> {
         self.enter()?;
         self.bump(); // {
-                     // A token record has 7 or 8 members: one allocation for most objects.
-        let mut members = Vec::with_capacity(8);
+        let mut members = Vec::with_capacity(8); // a token record's 7 or 8: one allocation
         self.ws();
         if self.src.get(self.i) == Some(&b'}') {
             self.bump();

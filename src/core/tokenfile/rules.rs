@@ -538,13 +538,13 @@ fn text_looks_right(
     // Printable ASCII (nearly every value) holds no invisible or look-alike character.
     let plain = is_plain(t);
     let lead = raw.chars().count() - raw.trim_start().chars().count();
-    let hidden = (!plain)
-        .then(|| {
-            t.chars()
-                .enumerate()
-                .find_map(|(n, c)| invisible(c).map(|w| (n + lead, c, w)))
-        })
-        .flatten();
+    let hidden = if plain {
+        None
+    } else {
+        t.chars()
+            .enumerate()
+            .find_map(|(n, c)| invisible(c).map(|w| (n + lead, c, w)))
+    };
     if let Some((n, c, what)) = hidden {
         out.push(
             Error,
@@ -591,9 +591,11 @@ fn text_looks_right(
         );
         return false;
     }
-    let similar = (!plain)
-        .then(|| t.chars().enumerate().find(|&(_, c)| look_alike(c)))
-        .flatten();
+    let similar = if plain {
+        None
+    } else {
+        t.chars().enumerate().find(|&(_, c)| look_alike(c))
+    };
     if let Some((n, c)) = similar {
         out.push(
             Warning,
